@@ -1,0 +1,108 @@
+"""eventsreg: event pages, registrations and expressions of interest."""
+
+import logging
+import os
+import secrets
+import sqlite3
+from pathlib import Path
+
+from flask import Flask, request, session
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Engine
+
+from . import config as config_module
+from .extensions import babel, csrf, db, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application; *test_config* replaces instance and environment config."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(config_module.defaults(app.instance_path))
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        if url := config_module.database_url_from_env():
+            app.config["SQLALCHEMY_DATABASE_URI"] = url
+        app.config.from_prefixed_env("EVENTSREG")
+    else:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+
+    # Models must be imported before the first query or migration.
+    from . import errors, site, templating
+    from .events import models as _events_models  # noqa: F401
+    from .events.views import bp as events_bp
+    from .registrations import models as _registration_models  # noqa: F401
+    from .registrations.views import bp as registrations_bp
+
+    app.register_blueprint(events_bp)
+    app.register_blueprint(registrations_bp)
+    app.register_blueprint(site.bp)
+    errors.register(app)
+    templating.register(app)
+
+    from .demo import demo_cli
+
+    app.cli.add_command(demo_cli)
+
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+    return app
+
+
+def _select_locale() -> str:
+    """The language chosen with the switch, else Italian."""
+    from flask import current_app
+
+    lang = session.get("lang")
+    if lang in current_app.config["LANGUAGES"]:
+        return lang
+    if (arg := request.args.get("lang")) in current_app.config["LANGUAGES"]:
+        return arg
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _instance_secret_key(instance_path: str) -> str:
+    """Read the secret key kept in the instance folder, creating it on first run."""
+    path = os.path.join(instance_path, "secret_key")
+    if not os.path.exists(path):
+        # Written aside and linked into place: when several workers start at once,
+        # exactly one key wins and nobody reads a half-written file.
+        tmp = f"{path}.{os.getpid()}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(secrets.token_hex(32) + "\n")
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(tmp)
+    with open(path, encoding="ascii") as fh:
+        return fh.read().strip()
+
+
+@sa_event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """Turn on SQLite's foreign keys (off by default) and wait on locks instead of failing.
+
+    https://www.sqlite.org/foreignkeys.html#fk_enable
+    """
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()

@@ -1,0 +1,84 @@
+"""Error pages: every 4xx/5xx answers with a page in the visitor's language."""
+
+from flask import render_template
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .extensions import db
+
+
+def _messages() -> dict[int, tuple[str, str]]:
+    return {
+        400: (
+            _("Richiesta non valida"),
+            _("La richiesta non è stata compresa. Torna indietro e riprova."),
+        ),
+        403: (_("Accesso negato"), _("Non hai il permesso di vedere questa pagina.")),
+        404: (
+            _("Pagina non trovata"),
+            _("La pagina che cerchi non esiste o è stata spostata."),
+        ),
+        405: (
+            _("Operazione non consentita"),
+            _("Questa operazione non è disponibile su questa pagina."),
+        ),
+        409: (
+            _("Operazione non più possibile"),
+            _("Lo stato dell'iscrizione o dell'evento è cambiato. Ricarica la pagina."),
+        ),
+        413: (
+            _("Dati troppo grandi"),
+            _("I dati inviati superano la dimensione consentita. Accorcia i testi e riprova."),
+        ),
+        429: (
+            _("Troppe richieste"),
+            _("Hai fatto troppe richieste in poco tempo. Attendi qualche minuto."),
+        ),
+        500: (
+            _("Errore del servizio"),
+            _("Si è verificato un errore imprevisto. Riprova tra qualche minuto."),
+        ),
+    }
+
+
+def _render(code: int, title: str | None = None, message: str | None = None):
+    messages = _messages()
+    fallback = messages[400] if 400 <= code < 500 else messages[500]
+    default_title, default_message = messages.get(code, fallback)
+    return (
+        render_template(
+            "errors/error.html",
+            code=code,
+            title=title or default_title,
+            message=message or default_message,
+        ),
+        code,
+    )
+
+
+def register(app):
+    """Install the error handlers on *app*."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return _render(
+            400,
+            _("Sessione scaduta"),
+            _(
+                "Il modulo è scaduto o è stato inviato da un'altra pagina. "
+                "Ricarica la pagina e invialo di nuovo."
+            ),
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        return _render(error.code)
+
+    @app.errorhandler(InternalServerError)
+    def internal_error(error):
+        # The failed request may have left the session mid-transaction.
+        db.session.rollback()
+        return _render(500)

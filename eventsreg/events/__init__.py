@@ -1,0 +1,1 @@
+"""Events: the Event and Question models and the public event pages."""

@@ -1,0 +1,51 @@
+"""Dates, times and numbers written for people, in the current locale."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from babel.dates import format_date, format_time
+from babel.numbers import format_decimal
+from flask_babel import get_locale
+
+
+def _locale() -> str:
+    return str(get_locale() or "it")
+
+
+def long_date(moment: datetime) -> str:
+    """E.g. "martedì 13 dicembre 2022"."""
+    return format_date(moment, format="full", locale=_locale())
+
+
+def short_time(moment: datetime) -> str:
+    """E.g. "17:00"."""
+    return format_time(moment, format="HH:mm", locale=_locale())
+
+
+def date_time(moment: datetime) -> str:
+    """E.g. "martedì 13 dicembre 2022, 17:00"."""
+    return f"{long_date(moment)}, {short_time(moment)}"
+
+
+def time_range(start: datetime, end: datetime) -> str:
+    """A start–end span in local times: "martedì 13 dicembre 2022, 17:00–18:30"."""
+    if start.date() == end.date():
+        return f"{long_date(start)}, {short_time(start)}–{short_time(end)}"
+    return f"{date_time(start)} – {date_time(end)}"
+
+
+def event_when(event) -> str:
+    """When *event* takes place, in its own time zone."""
+    return time_range(event.local_start, event.local_end)
+
+
+def event_local(event, moment: datetime) -> str:
+    """*moment* (aware) written in *event*'s time zone."""
+    return date_time(moment.astimezone(event.tz))
+
+
+def number(value) -> str:
+    """A number with the locale's separators: 12.500,5 in Italian."""
+    if isinstance(value, bool) or value is None:
+        return ""
+    return format_decimal(Decimal(str(value)), locale=_locale())

@@ -1,0 +1,30 @@
+"""Organiser-written Markdown to safe HTML."""
+
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+# CommonMark with tables; raw HTML in the source is escaped by the parser, and nh3 then
+# keeps only an allow-list of tags and attributes, so nothing executable reaches the page.
+_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
+    "table"
+)
+
+_ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "em", "h2", "h3", "h4", "hr", "i", "li",
+    "ol", "p", "pre", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
+}  # fmt: skip
+_ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"scope"}}
+
+
+def render_markdown(text: str | None) -> Markup:
+    """Render Markdown to sanitised HTML safe to put in a page or an email."""
+    html = _md.render(text or "")
+    clean = nh3.clean(
+        html,
+        tags=_ALLOWED_TAGS,
+        attributes=_ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto", "tel"},
+        link_rel="noopener noreferrer nofollow",
+    )
+    return Markup(clean)

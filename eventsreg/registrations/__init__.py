@@ -1,0 +1,1 @@
+"""Registrations: the Registration and Answer models, the form, self-service by token."""

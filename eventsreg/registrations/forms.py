@@ -1,0 +1,218 @@
+"""The registration form: standard fields plus the event's own questions."""
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from .. import validators
+from ..events.models import Event, Question
+from ..forms import BaseForm
+from .models import ATTENDANCE_MODE_LABELS, AttendanceMode
+from .questions import build_field, validator_message
+
+
+class RegistrationForm(BaseForm):
+    """Fields every event asks; ``for_event`` adds the event's own questions."""
+
+    first_name = StringField(
+        _l("Nome"),
+        validators=[
+            DataRequired(_l("Scrivi il nome della persona di riferimento.")),
+            Length(max=100),
+        ],
+        render_kw={"autocomplete": "given-name"},
+    )
+    last_name = StringField(
+        _l("Cognome"),
+        validators=[
+            DataRequired(_l("Scrivi il cognome della persona di riferimento.")),
+            Length(max=100),
+        ],
+        render_kw={"autocomplete": "family-name"},
+    )
+    email = StringField(
+        _l("Email"),
+        description=_l("Qui riceverai la conferma e il link per modificare l'iscrizione."),
+        validators=[DataRequired(_l("Scrivi l'indirizzo email.")), Length(max=254)],
+        render_kw={"autocomplete": "email", "inputmode": "email", "type": "email"},
+    )
+    phone = StringField(
+        _l("Telefono"),
+        validators=[Optional(), Length(max=40)],
+        render_kw={"autocomplete": "tel", "inputmode": "tel", "type": "tel"},
+    )
+    company_name = StringField(
+        _l("Azienda o ente"),
+        description=_l("Ragione sociale. Se partecipi come privato, scrivi il tuo nome."),
+        validators=[DataRequired(_l("Scrivi il nome dell'azienda o dell'ente.")), Length(max=200)],
+        render_kw={"autocomplete": "organization"},
+    )
+    vat_number = StringField(
+        _l("Partita IVA"),
+        description=_l(
+            "11 cifre, ad esempio 01234567890. Se non hai una partita IVA indica il codice fiscale."
+        ),
+        validators=[Length(max=40)],
+        render_kw={"inputmode": "numeric"},
+    )
+    tax_code = StringField(
+        _l("Codice fiscale (se diverso dalla partita IVA)"),
+        validators=[Length(max=40)],
+        render_kw={"autocapitalize": "characters"},
+    )
+    attendance = RadioField(
+        _l("Come parteciperai?"),
+        choices=[SelectChoice(mode.value, label) for mode, label in ATTENDANCE_MODE_LABELS.items()],
+        validators=[InputRequired(_l("Indica come parteciperai."))],
+        validate_choice=False,
+    )
+    party_size = StringField(
+        _l("Numero di partecipanti, compresa la persona di riferimento"),
+        default="1",
+        render_kw={"inputmode": "numeric", "size": 3},
+    )
+    privacy_consent = BooleanField(
+        _l(
+            "Ho letto l'informativa sulla privacy e acconsento al trattamento dei miei dati "
+            "per la gestione dell'iscrizione."
+        ),
+        validators=[DataRequired(_l("Per iscriverti devi accettare l'informativa sulla privacy."))],
+    )
+    marketing_consent = BooleanField(
+        _l("Desidero ricevere comunicazioni sulle prossime iniziative (facoltativo)."),
+    )
+    #: Honeypot: hidden from people, filled in by bots.
+    website_confirm = StringField(
+        _l("Lascia vuoto questo campo"), render_kw={"autocomplete": "off", "tabindex": "-1"}
+    )
+
+    @classmethod
+    def for_event(cls, event: Event, *, editing: bool = False, **kwargs) -> "RegistrationForm":
+        """A form for *event*; when *editing*, without the fields that cannot change."""
+
+        class EventRegistrationForm(cls):
+            pass
+
+        for question in event.active_questions:
+            setattr(EventRegistrationForm, question.field_name, build_field(question))
+        form = EventRegistrationForm(**kwargs)
+        form.event = event
+        form.questions = event.active_questions
+        form.parsed = {}
+        if editing:
+            del form.email
+            del form.privacy_consent
+            del form.website_confirm
+        modes = _attendance_modes(event)
+        form.attendance.choices = [c for c in form.attendance.choices if c.value in modes]
+        return form
+
+    # -- visibility of conditional questions -------------------------------------------
+
+    def is_visible(self, question: Question) -> bool:
+        """Whether *question* applies, given the answers to the questions it depends on."""
+        seen = set()
+        while question.condition_question_id is not None:
+            if question.id in seen:  # a cycle is a configuration error: treat as hidden
+                return False
+            seen.add(question.id)
+            parent = question.condition_question
+            if parent is None or parent.is_archived:
+                return True
+            field = getattr(self, parent.field_name, None)
+            raw = field.data if field is not None else None
+            given = {str(v) for v in raw} if isinstance(raw, list) else {_raw_key(raw)}
+            if not given & {str(v) for v in question.condition_values}:
+                return False
+            question = parent
+        return True
+
+    def question_fields(self):
+        for question in self.questions:
+            yield question, self[question.field_name]
+
+    # -- validation ----------------------------------------------------------------------
+
+    def validate(self, extra_validators=None) -> bool:
+        super().validate(extra_validators)
+        for question, field in self.question_fields():
+            if not self.is_visible(question):
+                field.errors = []
+                field.parsed = None
+        if "website_confirm" in self and self.website_confirm.data:
+            self.form_errors.append(
+                _("Il modulo non può essere inviato. Riprova senza compilare i campi nascosti.")
+            )
+        return not self.errors
+
+    def validate_email(self, field):
+        try:
+            field.data = validate_email(field.data, check_deliverability=False).normalized.lower()
+        except EmailNotValidError:
+            raise ValidationError(
+                _("Scrivi un indirizzo email valido, ad esempio nome@azienda.it.")
+            ) from None
+
+    def validate_phone(self, field):
+        field.data = _normalised(validators.normalize_phone, field.data)
+
+    def validate_vat_number(self, field):
+        if not field.data:
+            if not self.tax_code.data:
+                raise ValidationError(
+                    _("Indica la partita IVA oppure, se non ne hai una, il codice fiscale.")
+                )
+            return
+        field.data = _normalised(validators.normalize_vat_it, field.data)
+
+    def validate_tax_code(self, field):
+        if field.data:
+            field.data = _normalised(validators.normalize_tax_code_it, field.data)
+
+    def validate_attendance(self, field):
+        if field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError(_("Scegli una delle modalità di partecipazione proposte."))
+
+    def validate_party_size(self, field):
+        if self.attendance.data == AttendanceMode.not_attending.value:
+            field.parsed = 0
+            return
+        maximum = self.event.max_party_size
+        try:
+            value = int((field.data or "").strip())
+        except ValueError:
+            value = None
+        if value is None or not 1 <= value <= maximum:
+            raise ValidationError(_("Scrivi un numero di persone da 1 a %(max)d.", max=maximum))
+        field.parsed = value
+
+
+def _normalised(normalize, value: str) -> str:
+    try:
+        return normalize(value)
+    except validators.InvalidValue as error:
+        raise ValidationError(validator_message(error)) from None
+
+
+def _raw_key(raw) -> str:
+    if raw is True:
+        return "yes"
+    if raw is False or raw is None:
+        return ""
+    return str(raw)
+
+
+def _attendance_modes(event: Event) -> set[str]:
+    modes = {AttendanceMode.not_attending.value}
+    if event.offers_in_person:
+        modes.add(AttendanceMode.in_person.value)
+    if event.offers_online:
+        modes.add(AttendanceMode.online.value)
+    return modes
+
+
+class WithdrawForm(BaseForm):
+    """Confirms a withdrawal; it only carries the CSRF token."""

@@ -1,0 +1,121 @@
+"""Registration and Answer models."""
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..dbtypes import UTCDateTime, enum_column, utcnow
+from ..events.models import Event, Question
+from ..extensions import db
+
+
+class RegistrationStatus(enum.Enum):
+    confirmed = "confirmed"
+    waitlisted = "waitlisted"
+    cancelled = "cancelled"
+
+
+REGISTRATION_STATUS_LABELS = {
+    RegistrationStatus.confirmed: _l("Confermata"),
+    RegistrationStatus.waitlisted: _l("In lista d'attesa"),
+    RegistrationStatus.cancelled: _l("Ritirata"),
+}
+
+
+class AttendanceMode(enum.Enum):
+    in_person = "in_person"
+    online = "online"
+    not_attending = "not_attending"
+
+
+ATTENDANCE_MODE_LABELS = {
+    AttendanceMode.in_person: _l("In presenza"),
+    AttendanceMode.online: _l("Online"),
+    AttendanceMode.not_attending: _l("Non partecipo, invio solo la manifestazione di interesse"),
+}
+
+
+class Registration(db.Model):
+    __tablename__ = "registrations"
+    __table_args__ = (
+        sa.UniqueConstraint("event_id", "email"),
+        sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
+        sa.CheckConstraint("party_size >= 0", name="party_size_not_negative"),
+        sa.Index("ix_registrations_event_id_status_created_at", "event_id", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"))
+    status: Mapped[RegistrationStatus] = mapped_column(enum_column(RegistrationStatus))
+    attendance: Mapped[AttendanceMode] = mapped_column(enum_column(AttendanceMode))
+    #: People attending with this registration, the registrant included; 0 when not attending.
+    party_size: Mapped[int] = mapped_column(sa.Integer, default=1)
+    first_name: Mapped[str] = mapped_column(sa.String(100))
+    last_name: Mapped[str] = mapped_column(sa.String(100))
+    email: Mapped[str] = mapped_column(sa.String(254))
+    phone: Mapped[str] = mapped_column(sa.String(40), default="")
+    company_name: Mapped[str] = mapped_column(sa.String(200))
+    #: Partita IVA, 11 digits.
+    vat_number: Mapped[str] = mapped_column(sa.String(11), default="")
+    #: Codice fiscale, only where it differs from the VAT number.
+    tax_code: Mapped[str] = mapped_column(sa.String(16), default="")
+    #: Language the registrant used; every email to them is written in it.
+    locale: Mapped[str] = mapped_column(sa.String(5), default="it")
+    #: SHA-256 of the self-service token; the token itself is never stored.
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    privacy_consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    privacy_notice_version: Mapped[int] = mapped_column(sa.Integer)
+    #: Consent to hear about future initiatives; optional.
+    marketing_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    event: Mapped[Event] = relationship(back_populates="registrations")
+    answers: Mapped[list["Answer"]] = relationship(
+        back_populates="registration", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    @property
+    def is_active(self) -> bool:
+        return self.status is not RegistrationStatus.cancelled
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def seats(self) -> int:
+        """Seats this registration takes in the room."""
+        if self.attendance is AttendanceMode.in_person and self.is_active:
+            return self.party_size
+        return 0
+
+    def answers_by_question(self) -> dict[int, object]:
+        return {answer.question_id: answer.value for answer in self.answers}
+
+    def __repr__(self) -> str:
+        return f"<Registration {self.id} {self.status.value}>"
+
+
+class Answer(db.Model):
+    """A registration's answer to one of the event's questions."""
+
+    __tablename__ = "answers"
+    __table_args__ = (sa.UniqueConstraint("registration_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("registrations.id", ondelete="CASCADE")
+    )
+    question_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("questions.id", ondelete="RESTRICT"), index=True
+    )
+    #: JSON value by question kind: string, number, boolean, or list (multichoice, POD codes).
+    value: Mapped[object] = mapped_column(sa.JSON)
+
+    registration: Mapped[Registration] = relationship(back_populates="answers")
+    question: Mapped[Question] = relationship()

@@ -1,0 +1,188 @@
+"""Registration form, confirmation page and self-service by token."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from ..events import services as event_services
+from . import services
+from .forms import RegistrationForm, WithdrawForm
+from .models import AttendanceMode, Registration
+from .questions import display_value, form_value
+
+bp = Blueprint("registrations", __name__)
+
+#: Session key under which the confirmation page finds the token just issued.
+_SESSION_TOKENS = "registration_tokens"
+
+
+def _data_from(
+    form: RegistrationForm, registration: Registration | None = None
+) -> services.RegistrationData:
+    return services.RegistrationData(
+        first_name=form.first_name.data,
+        last_name=form.last_name.data,
+        email=form.email.data if "email" in form else registration.email,
+        phone=form.phone.data or "",
+        company_name=form.company_name.data,
+        vat_number=form.vat_number.data or "",
+        tax_code=form.tax_code.data or "",
+        attendance=AttendanceMode(form.attendance.data),
+        party_size=form.party_size.parsed,
+        marketing_consent=bool(form.marketing_consent.data),
+        locale=str(get_locale() or "it"),
+        answers={q.id: field.parsed for q, field in form.question_fields()},
+    )
+
+
+def _summary(registration: Registration) -> list[tuple[str, str]]:
+    answers = registration.answers_by_question()
+    return [
+        (question.label, display_value(question, answers.get(question.id)))
+        for question in registration.event.questions
+        if question.id in answers or not question.is_archived
+    ]
+
+
+@bp.route("/events/<slug>/register", methods=["GET", "POST"])
+def register(slug: str):
+    """Show the registration form and register the person."""
+    event = event_services.get_public_event(slug) or abort(404)
+    availability = event_services.availability(event)
+    if not availability.accepts_registrations:
+        return render_template("registrations/closed.html", event=event, availability=availability)
+    form = RegistrationForm.for_event(event)
+    if form.validate_on_submit():
+        try:
+            result = services.register(event, _data_from(form))
+        except services.AlreadyRegistered:
+            form.email.errors.append(
+                _("Questo indirizzo email è già iscritto a questo evento. Per vedere o modificare "
+                  "l'iscrizione usa il link personale che hai ricevuto.")
+            )  # fmt: skip
+        except services.RegistrationClosed:
+            return render_template(
+                "registrations/closed.html", event=event, availability=availability
+            )
+        else:
+            tokens = session.get(_SESSION_TOKENS, {})
+            tokens[str(event.id)] = result.token
+            session[_SESSION_TOKENS] = tokens
+            return redirect(url_for(".confirmation", slug=event.slug), code=303)
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "registrations/form.html", event=event, form=form, availability=availability
+    ), status
+
+
+@bp.get("/events/<slug>/registered")
+def confirmation(slug: str):
+    """Thank the person and give them their personal link (Post/Redirect/Get target)."""
+    event = event_services.get_public_event(slug) or abort(404)
+    token = session.get(_SESSION_TOKENS, {}).get(str(event.id))
+    registration = services.find_by_token(token) if token else None
+    if registration is None or registration.event_id != event.id:
+        return redirect(url_for("events.detail", slug=event.slug))
+    return render_template(
+        "registrations/confirmation.html",
+        event=event,
+        registration=registration,
+        summary=_summary(registration),
+        manage_url=url_for(".manage", token=token, _external=True),
+        position=services.waitlist_position(registration),
+    )
+
+
+def _registration_or_404(token: str) -> Registration:
+    return services.find_by_token(token) or abort(404)
+
+
+@bp.route("/r/<token>", methods=["GET", "POST"])
+def manage(token: str):
+    """Let the holder of the link see and change their registration."""
+    registration = _registration_or_404(token)
+    event = registration.event
+    form = None
+    if registration.is_active and not event.is_cancelled:
+        form = RegistrationForm.for_event(event, editing=True, data=_form_data(registration))
+        if form.validate_on_submit():
+            try:
+                services.update(registration, _data_from(form, registration))
+            except services.NotEnoughSeats as error:
+                form.party_size.errors.append(
+                    _(
+                        "Restano %(n)d posti in presenza: "
+                        "non è possibile aggiungere altre persone.",
+                        n=error.seats_left,
+                    )
+                )
+            except services.RegistrationClosed:
+                abort(409)
+            else:
+                flash(_("Le modifiche sono state salvate."), "success")
+                return redirect(url_for(".manage", token=token), code=303)
+    status = 400 if form is not None and form.is_submitted() else 200
+    return render_template(
+        "registrations/manage.html",
+        event=event,
+        registration=registration,
+        form=form,
+        summary=_summary(registration),
+        position=services.waitlist_position(registration),
+        withdraw_form=WithdrawForm(),
+        token=token,
+    ), status
+
+
+def _form_data(registration: Registration) -> dict:
+    data = {
+        "first_name": registration.first_name,
+        "last_name": registration.last_name,
+        "phone": registration.phone,
+        "company_name": registration.company_name,
+        "vat_number": registration.vat_number,
+        "tax_code": registration.tax_code,
+        "attendance": registration.attendance.value,
+        "party_size": str(registration.party_size or 1),
+        "marketing_consent": registration.marketing_consent_at is not None,
+    }
+    answers = registration.answers_by_question()
+    for question in registration.event.active_questions:
+        data[question.field_name] = form_value(question, answers.get(question.id))
+    return data
+
+
+@bp.route("/r/<token>/withdraw", methods=["GET", "POST"])
+def withdraw(token: str):
+    """Ask for confirmation, then withdraw the registration."""
+    registration = _registration_or_404(token)
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        services.withdraw(registration)
+        flash(_("La tua iscrizione è stata ritirata."), "success")
+        return redirect(url_for(".manage", token=token), code=303)
+    if not registration.is_active:
+        return redirect(url_for(".manage", token=token))
+    return render_template(
+        "registrations/withdraw.html",
+        event=registration.event,
+        registration=registration,
+        form=form,
+        token=token,
+    )
+
+
+@bp.get("/events/<slug>/privacy")
+def privacy(slug: str):
+    """Show the event's privacy notice."""
+    event = event_services.get_public_event(slug) or abort(404)
+    return render_template("registrations/privacy.html", event=event)
+
+
+@bp.after_request
+def _no_referrer(response):
+    # Self-service URLs carry the token: never leak them to other sites or caches.
+    if request.path.startswith("/r/") or request.endpoint == "registrations.confirmation":
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,40 @@
+"""Template filters and globals."""
+
+from flask import request
+from flask_babel import get_locale
+from jinja2 import StrictUndefined
+
+from . import formatting
+from .markdown import render_markdown
+from .registrations.models import ATTENDANCE_MODE_LABELS, REGISTRATION_STATUS_LABELS
+from .registrations.questions import condition_labels
+
+
+def register(app):
+    """Install filters and context on *app*'s Jinja environment."""
+    app.jinja_env.filters.update(
+        markdown=render_markdown,
+        event_when=formatting.event_when,
+        long_date=formatting.long_date,
+        date_time=formatting.date_time,
+        number=formatting.number,
+    )
+    app.jinja_env.globals.update(
+        event_local=formatting.event_local,
+        condition_labels=condition_labels,
+        status_label=REGISTRATION_STATUS_LABELS.get,
+        attendance_label=ATTENDANCE_MODE_LABELS.get,
+    )
+    # A misspelt variable is a bug: fail loudly instead of rendering nothing.
+    app.jinja_env.undefined = StrictUndefined
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def site_context():
+        return {
+            "site_name": app.config["SITE_NAME"],
+            "current_locale": str(get_locale() or "it"),
+            "languages": app.config["LANGUAGES"],
+            "current_path": request.full_path.rstrip("?") if request else "/",
+        }
