@@ -14,14 +14,14 @@ from stdnum.it import codicefiscale, iva
 MESSAGES: dict[str, str] = {
     "vat_format": (
         "La Partita IVA deve essere composta da 11 cifre, con o senza il prefisso IT "
-        "(es. 00743110157)."
+        "(es. 12345670199)."
     ),
     "vat_checksum": (
-        "La Partita IVA non è valida: controlla di averla scritta correttamente (es. 00743110157)."
+        "La Partita IVA non è valida: controlla di averla scritta correttamente (es. 12345670199)."
     ),
     "tax_code_format": (
         "Il codice fiscale deve avere 16 caratteri (es. RSSMRA85T10A562S) oppure, "
-        "per le aziende, 11 cifre (es. 00743110157)."
+        "per le aziende, 11 cifre (es. 12345670199)."
     ),
     "tax_code_checksum": (
         "Il codice fiscale non è valido: controlla di averlo scritto correttamente "

@@ -10,13 +10,20 @@ from eventsreg.extensions import db
 
 
 @pytest.fixture
-def app(tmp_path):
+def app_config() -> dict:
+    """Extra configuration for the app fixture; a test module overrides it to change it."""
+    return {}
+
+
+@pytest.fixture
+def app(tmp_path, app_config):
     app = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test-secret",
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite'}",
             "WTF_CSRF_ENABLED": False,
+            **app_config,
         }
     )
     with app.app_context():

@@ -53,7 +53,7 @@ class RegistrationForm(BaseForm):
     vat_number = StringField(
         _l("Partita IVA"),
         description=_l(
-            "11 cifre, ad esempio 01234567890. Se non hai una partita IVA indica il codice fiscale."
+            "11 cifre, ad esempio 12345670199. Se non hai una partita IVA indica il codice fiscale."
         ),
         validators=[Length(max=40)],
         render_kw={"inputmode": "numeric"},

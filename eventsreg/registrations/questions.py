@@ -248,3 +248,15 @@ def condition_labels(question: Question, values: list) -> str:
     if len(quoted) <= 1:
         return "".join(quoted)
     return ", ".join(quoted[:-1]) + " " + _("o") + " " + quoted[-1]
+
+
+def answer_warnings(registration) -> list[tuple[str, str]]:
+    """Answers accepted but worth a second look, as (question label, message)."""
+    warnings = []
+    answers = registration.answers_by_question()
+    for question in registration.event.questions:
+        value = answers.get(question.id)
+        if question.kind is QuestionKind.substation and value:
+            if code := validators.substation_code_warning(value):
+                warnings.append((question.label, _(validators.MESSAGES[code])))
+    return warnings

@@ -8,7 +8,7 @@ from ..events import services as event_services
 from . import services
 from .forms import RegistrationForm, WithdrawForm
 from .models import AttendanceMode, Registration
-from .questions import display_value, form_value
+from .questions import answer_warnings, display_value, form_value
 
 bp = Blueprint("registrations", __name__)
 
@@ -88,6 +88,7 @@ def confirmation(slug: str):
         event=event,
         registration=registration,
         summary=_summary(registration),
+        warnings=answer_warnings(registration),
         manage_url=url_for(".manage", token=token, _external=True),
         position=services.waitlist_position(registration),
     )
@@ -128,6 +129,7 @@ def manage(token: str):
         registration=registration,
         form=form,
         summary=_summary(registration),
+        warnings=answer_warnings(registration),
         position=services.waitlist_position(registration),
         withdraw_form=WithdrawForm(),
         token=token,

@@ -1,0 +1,112 @@
+"""The application factory: configuration, secret key, health check, migrations."""
+
+import os
+import stat
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import upgrade
+
+from eventsreg import create_app
+from eventsreg.extensions import db
+
+
+@pytest.fixture
+def isolated_env(monkeypatch, tmp_path):
+    """Run create_app() from the environment, with its instance folder in tmp_path."""
+    for key in list(os.environ):
+        if key.startswith("EVENTSREG_") or key == "DATABASE_URL":
+            monkeypatch.delenv(key)
+    monkeypatch.setattr("flask.Flask.auto_find_instance_path", lambda self: str(tmp_path / "instance"))
+    return tmp_path / "instance"
+
+
+def test_defaults_put_the_sqlite_database_in_the_instance_folder(isolated_env):
+    app = create_app()
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{isolated_env / 'eventsreg.sqlite'}"
+    assert app.config["BABEL_DEFAULT_LOCALE"] == "it"
+
+
+def test_instance_config_is_overridden_by_environment(isolated_env, monkeypatch):
+    isolated_env.mkdir()
+    (isolated_env / "config.py").write_text('SITE_NAME = "Da instance"\nMAIL_PORT = 2525\n')
+    assert create_app().config["SITE_NAME"] == "Da instance"
+    monkeypatch.setenv("EVENTSREG_SITE_NAME", "Da ambiente")
+    monkeypatch.setenv("EVENTSREG_MAIL_PORT", "1025")
+    app = create_app()
+    assert app.config["SITE_NAME"] == "Da ambiente"
+    assert app.config["MAIL_PORT"] == 1025  # JSON-decoded by from_prefixed_env
+
+
+def test_database_url_is_honoured_and_postgres_scheme_mapped_to_psycopg(isolated_env, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://u:p@db.example:5432/eventi")
+    assert create_app().config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@db.example:5432/eventi"
+    monkeypatch.setenv("EVENTSREG_SQLALCHEMY_DATABASE_URI", "sqlite:///:memory:")
+    assert create_app().config["SQLALCHEMY_DATABASE_URI"] == "sqlite:///:memory:"
+
+
+def test_secret_key_is_generated_once_into_the_instance_folder(isolated_env):
+    first = create_app().config["SECRET_KEY"]
+    second = create_app().config["SECRET_KEY"]
+    key_file = isolated_env / "secret_key"
+    assert first == second == key_file.read_text().strip()
+    assert len(first) >= 64
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+
+
+def test_configured_secret_key_wins_and_nothing_is_written(isolated_env, monkeypatch):
+    monkeypatch.setenv("EVENTSREG_SECRET_KEY", "from-the-environment")
+    assert create_app().config["SECRET_KEY"] == "from-the-environment"
+    assert not (isolated_env / "secret_key").exists()
+
+
+def test_instance_secrets_are_ignored_by_git():
+    root = os.path.dirname(os.path.dirname(__file__))
+    with open(os.path.join(root, ".gitignore"), encoding="utf-8") as fh:
+        ignored = fh.read().split()
+    assert "instance/*" in ignored
+
+
+def test_healthz_reports_database_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_reports_unreachable_database_with_503(tmp_path):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            # A directory cannot be opened as a database file.
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}",
+        }
+    )
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["database"] == "unreachable"
+
+
+def test_migrations_build_exactly_the_schema_of_the_models(tmp_path):
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.sqlite'}"}
+    )
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            assert compare_metadata(context, db.metadata) == []
+
+
+def test_upgrade_keeps_existing_data(tmp_path, runner):
+    uri = f"sqlite:///{tmp_path / 'keep.sqlite'}"
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": uri})
+    with app.app_context():
+        upgrade()
+        app.test_cli_runner().invoke(args=["demo", "seed"])
+        before = db.session.execute(sa.text("SELECT count(*) FROM events")).scalar()
+        upgrade()  # running it again, as `make run` does, is a no-op
+        after = db.session.execute(sa.text("SELECT count(*) FROM events")).scalar()
+    assert before == after == 4
