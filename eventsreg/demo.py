@@ -200,7 +200,7 @@ def seed_demo(now: datetime | None = None) -> Event:
     if event is None:
         event = Event(slug=DEMO_SLUG)
         db.session.add(event)
-    if event.starts_at is None or event.ends_at <= now:
+    if event.starts_at is None or event.closes_at <= now:
         # Keep the meeting ahead of us so that its registration is open.
         tuesday = next_tuesday(now)
         event.starts_at = _at(tuesday, 17)

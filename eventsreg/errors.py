@@ -42,7 +42,7 @@ def _messages() -> dict[int, tuple[str, str]]:
     }
 
 
-def _render(code: int, title: str | None = None, message: str | None = None):
+def _render(code: int, title: str | None = None, message: str | None = None, headers=None):
     messages = _messages()
     fallback = messages[400] if 400 <= code < 500 else messages[500]
     default_title, default_message = messages.get(code, fallback)
@@ -54,6 +54,7 @@ def _render(code: int, title: str | None = None, message: str | None = None):
             message=message or default_message,
         ),
         code,
+        headers or {},
     )
 
 
@@ -75,7 +76,9 @@ def register(app):
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
-        return _render(error.code)
+        # Keep headers the status needs, such as Allow on a 405 or Retry-After on a 429.
+        kept = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+        return _render(error.code, headers=kept)
 
     @app.errorhandler(InternalServerError)
     def internal_error(error):

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from flask import g
 
 from eventsreg import create_app
 from eventsreg.events.models import Event, EventStatus, Question, QuestionKind
@@ -26,6 +27,13 @@ def app(tmp_path, app_config):
             **app_config,
         }
     )
+
+    @app.before_request
+    def fresh_g():
+        # The test keeps one app context open, which Flask reuses for every request;
+        # give each request an empty g, as a fresh context would in production.
+        g.__dict__.clear()
+
     with app.app_context():
         db.create_all()
         yield app

@@ -7,6 +7,8 @@ import sqlalchemy as sa
 from eventsreg.extensions import db
 from eventsreg.registrations.models import Registration
 
+from .conftest import form_data
+
 
 def registrations() -> list[Registration]:
     db.session.expire_all()
@@ -24,3 +26,14 @@ def error_for(html: str, field_id: str) -> str:
     """The error text shown next to *field_id*, or '' when there is none."""
     match = re.search(rf'id="{re.escape(field_id)}-error">(.*?)</p>', html, re.S)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", match.group(1))).strip() if match else ""
+
+
+def personal_token(client, response) -> str:
+    """The personal-link token shown on the confirmation page *response* redirects to."""
+    assert response.status_code == 303, response.status_code
+    return manage_token(client.get(response.headers["Location"]).get_data(as_text=True))
+
+
+def edit_data(**overrides) -> dict:
+    """A valid submission of the self-service edit form; None removes a field."""
+    return form_data(**{"email": None, "privacy_consent": None, **overrides})

@@ -19,7 +19,9 @@ def isolated_env(monkeypatch, tmp_path):
     for key in list(os.environ):
         if key.startswith("EVENTSREG_") or key == "DATABASE_URL":
             monkeypatch.delenv(key)
-    monkeypatch.setattr("flask.Flask.auto_find_instance_path", lambda self: str(tmp_path / "instance"))
+    monkeypatch.setattr(
+        "flask.Flask.auto_find_instance_path", lambda self: str(tmp_path / "instance")
+    )
     return tmp_path / "instance"
 
 
@@ -42,7 +44,10 @@ def test_instance_config_is_overridden_by_environment(isolated_env, monkeypatch)
 
 def test_database_url_is_honoured_and_postgres_scheme_mapped_to_psycopg(isolated_env, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgres://u:p@db.example:5432/eventi")
-    assert create_app().config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@db.example:5432/eventi"
+    assert (
+        create_app().config["SQLALCHEMY_DATABASE_URI"]
+        == "postgresql+psycopg://u:p@db.example:5432/eventi"
+    )
     monkeypatch.setenv("EVENTSREG_SQLALCHEMY_DATABASE_URI", "sqlite:///:memory:")
     assert create_app().config["SQLALCHEMY_DATABASE_URI"] == "sqlite:///:memory:"
 
@@ -91,7 +96,11 @@ def test_healthz_reports_unreachable_database_with_503(tmp_path):
 
 def test_migrations_build_exactly_the_schema_of_the_models(tmp_path):
     app = create_app(
-        {"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.sqlite'}"}
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.sqlite'}",
+        }
     )
     with app.app_context():
         upgrade()

@@ -89,10 +89,9 @@ class Registration(db.Model):
 
     @property
     def seats(self) -> int:
-        """Seats this registration takes in the room."""
-        if self.attendance is AttendanceMode.in_person and self.is_active:
-            return self.party_size
-        return 0
+        """Seats this registration holds in the room (a waitlisted one holds none)."""
+        confirmed = self.status is RegistrationStatus.confirmed
+        return self.party_size if confirmed and self.attendance is AttendanceMode.in_person else 0
 
     def answers_by_question(self) -> dict[int, object]:
         return {answer.question_id: answer.value for answer in self.answers}
