@@ -36,11 +36,12 @@ def _data_from(
 
 
 def _summary(registration: Registration) -> list[tuple[str, str]]:
+    """The answers given, in the event's order; questions left blank are not listed."""
     answers = registration.answers_by_question()
     return [
-        (question.label, display_value(question, answers.get(question.id)))
+        (question.label, display_value(question, answers[question.id]))
         for question in registration.event.questions
-        if question.id in answers or not question.is_archived
+        if question.id in answers
     ]
 
 
