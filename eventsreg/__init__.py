@@ -40,6 +40,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
+    from .mail import delivery
+
+    delivery.init_app(app)
 
     # Models must be imported before the first query or migration.
     from . import errors, site, templating
@@ -55,8 +58,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     templating.register(app)
 
     from .demo import demo_cli
+    from .events.cli import events_cli
+    from .mail.cli import mail_cli
 
     app.cli.add_command(demo_cli)
+    app.cli.add_command(events_cli)
+    app.cli.add_command(mail_cli)
 
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
@@ -65,8 +72,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _select_locale() -> str:
     """The language chosen with the switch, else Italian."""
-    from flask import current_app
+    from flask import current_app, has_request_context
 
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     lang = session.get("lang")
     if lang in current_app.config["LANGUAGES"]:
         return lang

@@ -26,6 +26,25 @@ def defaults(instance_path: str) -> dict:
         # Name of the body running the service, shown in the header and footer.
         "SITE_NAME": "Consorzio.IT – Eventi",
         "DEFAULT_TIMEZONE": "Europe/Rome",
+        # Public address of the service: links in emails and calendar files start with it.
+        "BASE_URL": "http://127.0.0.1:5000",
+        # Mail: with no MAIL_SERVER, messages are written to the log and kept in the outbox.
+        "MAIL_SERVER": None,
+        "MAIL_PORT": 25,
+        "MAIL_USE_TLS": False,
+        "MAIL_USE_SSL": False,
+        "MAIL_USERNAME": None,
+        "MAIL_PASSWORD": None,
+        "MAIL_DEFAULT_SENDER": "Eventi <noreply@localhost>",
+        # Reply-To for events without a contact address.
+        "MAIL_REPLY_TO": None,
+        # Deliver queued mail right after the response that queued it.
+        "MAIL_DELIVER_AFTER_REQUEST": True,
+        "MAIL_MAX_ATTEMPTS": 8,
+        "MAIL_RETRY_BASE_SECONDS": 60,
+        "MAIL_RETRY_MAX_SECONDS": 3600,
+        # Least time between two "send me my link" emails to one registration.
+        "LINK_RESEND_INTERVAL_SECONDS": 300,
     }
 
 

@@ -1,5 +1,8 @@
 """Organiser-written Markdown to safe HTML."""
 
+import html
+import re
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -28,3 +31,18 @@ def render_markdown(text: str | None) -> Markup:
         link_rel="noopener noreferrer nofollow",
     )
     return Markup(clean)
+
+
+_LINK = re.compile(r'<a href="([^"]*)"[^>]*>(.*?)</a>', re.S)
+_BLOCK_END = re.compile(r"</(p|h[1-6]|li|tr|blockquote|pre)>|<br\s*/?>|<hr\s*/?>")
+
+
+def markdown_to_text(text: str | None) -> str:
+    """Markdown as plain text, for calendar descriptions and plain-text email."""
+    rendered = _md.render(text or "").replace("<li>", "<li>- ")
+    rendered = _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})", rendered)
+    rendered = _BLOCK_END.sub("\n", rendered)
+    plain = html.unescape(nh3.clean(rendered, tags=set()))
+    plain = re.sub(r"[ \t]+", " ", plain)
+    plain = re.sub(r"\n{3,}", "\n\n", plain).replace("\n\n- ", "\n- ")
+    return plain.strip()

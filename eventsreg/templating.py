@@ -4,7 +4,7 @@ from flask import request
 from flask_babel import get_locale
 from jinja2 import StrictUndefined
 
-from . import formatting
+from . import calendar, formatting
 from .markdown import render_markdown
 from .registrations.models import ATTENDANCE_MODE_LABELS, REGISTRATION_STATUS_LABELS
 from .registrations.questions import condition_labels
@@ -24,6 +24,8 @@ def register(app):
         condition_labels=condition_labels,
         status_label=REGISTRATION_STATUS_LABELS.get,
         attendance_label=ATTENDANCE_MODE_LABELS.get,
+        google_calendar_url=calendar.google_calendar_url,
+        outlook_calendar_url=calendar.outlook_calendar_url,
     )
     # A misspelt variable is a bug: fail loudly instead of rendering nothing.
     app.jinja_env.undefined = StrictUndefined

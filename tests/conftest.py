@@ -1,13 +1,28 @@
 """Fixtures: an app on a fresh SQLite file per test, a client, and factories."""
 
+import smtplib
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import g
+from flask.testing import FlaskClient
 
 from eventsreg import create_app
 from eventsreg.events.models import Event, EventStatus, Question, QuestionKind
 from eventsreg.extensions import db
+from eventsreg.mail.delivery import mail
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+class ClosingClient(FlaskClient):
+    """Reads each response to the end and closes it, as a browser's server would.
+
+    Work scheduled with ``call_on_close`` (mail delivery after the response) runs then.
+    """
+
+    def open(self, *args, buffered=True, **kwargs):
+        return super().open(*args, buffered=buffered, **kwargs)
 
 
 @pytest.fixture
@@ -28,6 +43,8 @@ def app(tmp_path, app_config):
         }
     )
 
+    app.test_client_class = ClosingClient
+
     @app.before_request
     def fresh_g():
         # The test keeps one app context open, which Flask reuses for every request;
@@ -38,6 +55,26 @@ def app(tmp_path, app_config):
         db.create_all()
         yield app
         db.session.remove()
+
+
+@pytest.fixture(autouse=True)
+def no_smtp_beyond_this_machine(monkeypatch):
+    """Fail any SMTP connection to another host: tests never send real mail."""
+    connect = smtplib.SMTP.connect
+
+    def guarded(self, host="localhost", port=0, source_address=None):
+        if host not in LOOPBACK:
+            raise AssertionError(f"unexpected SMTP connection to {host}:{port}")
+        return connect(self, host, port, source_address)
+
+    monkeypatch.setattr(smtplib.SMTP, "connect", guarded)
+
+
+@pytest.fixture
+def outbox(app):
+    """Messages flask-mail would send (the app must have a MAIL_SERVER to send at all)."""
+    with mail.record_messages() as messages:
+        yield messages
 
 
 @pytest.fixture

@@ -100,6 +100,8 @@ class Event(db.Model):
     #: Markdown privacy notice shown before consent; its version is stored with every consent.
     privacy_notice: Mapped[str] = mapped_column(sa.Text, default="")
     privacy_notice_version: Mapped[int] = mapped_column(sa.Integer, default=1)
+    #: iCalendar SEQUENCE: raised on every change of time, place or status.
+    ical_sequence: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -99,3 +99,57 @@ def availability(event: Event, now: datetime | None = None) -> Availability:
     else:
         state = RegistrationState.open
     return Availability(state=state, seats_taken=taken, seats_left=left)
+
+
+def _active_registrations(event: Event):
+    from ..registrations.models import Registration, RegistrationStatus
+
+    return list(
+        db.session.scalars(
+            sa.select(Registration)
+            .where(
+                Registration.event_id == event.id,
+                Registration.status != RegistrationStatus.cancelled,
+            )
+            .order_by(Registration.id)
+        )
+    )
+
+
+#: Changes that move a calendar entry: registrants get an updated invitation.
+CALENDAR_FIELDS = ("starts_at", "ends_at", "timezone", "venue_name", "venue_address", "online_url")
+
+
+def change_event(event: Event, **changes) -> bool:
+    """Apply *changes* to *event*; when time or place change, tell every registrant.
+
+    The SEQUENCE goes up and each attendee's calendar entry is replaced through an
+    updated invitation, queued in the same transaction. Returns whether it moved.
+    """
+    from ..mail import compose
+
+    moved = False
+    for name, value in changes.items():
+        if getattr(event, name) != value:
+            moved |= name in CALENDAR_FIELDS
+            setattr(event, name, value)
+    if moved:
+        event.ical_sequence += 1
+        db.session.flush()
+        if event.is_published:
+            compose.queue_event_update(event, _active_registrations(event))
+    db.session.commit()
+    return moved
+
+
+def cancel_event(event: Event) -> None:
+    """Cancel *event*: its page says so, and registrants' calendar entries are cancelled."""
+    from ..mail import compose
+
+    if event.is_cancelled:
+        return
+    event.status = EventStatus.cancelled
+    event.ical_sequence += 1
+    db.session.flush()
+    compose.queue_event_cancelled(event, _active_registrations(event))
+    db.session.commit()

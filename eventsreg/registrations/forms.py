@@ -216,3 +216,21 @@ def _attendance_modes(event: Event) -> set[str]:
 
 class WithdrawForm(BaseForm):
     """Confirms a withdrawal; it only carries the CSRF token."""
+
+
+class LinkRequestForm(BaseForm):
+    """Asks for the address a personal link should be sent to."""
+
+    email = StringField(
+        _l("Email usata per l'iscrizione"),
+        validators=[DataRequired(_l("Scrivi l'indirizzo email.")), Length(max=254)],
+        render_kw={"autocomplete": "email", "inputmode": "email", "type": "email"},
+    )
+
+    def validate_email(self, field):
+        try:
+            field.data = validate_email(field.data, check_deliverability=False).normalized.lower()
+        except EmailNotValidError:
+            raise ValidationError(
+                _("Scrivi un indirizzo email valido, ad esempio nome@azienda.it.")
+            ) from None

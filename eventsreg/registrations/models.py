@@ -70,6 +70,13 @@ class Registration(db.Model):
     privacy_notice_version: Mapped[int] = mapped_column(sa.Integer)
     #: Consent to hear about future initiatives; optional.
     marketing_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Added to the event's SEQUENCE in this registrant's invitations: raised when their
+    #: own copy is cancelled, so that a later invitation replaces the cancellation.
+    ical_sequence: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    #: When the day-before reminder was queued; at most one per registration.
+    reminder_queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When the personal link was last emailed on request (throttles repeated requests).
+    link_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -82,6 +89,14 @@ class Registration(db.Model):
     @property
     def is_active(self) -> bool:
         return self.status is not RegistrationStatus.cancelled
+
+    @property
+    def is_attending(self) -> bool:
+        """Confirmed to attend, in person or online: such a registrant has the invitation."""
+        return (
+            self.status is RegistrationStatus.confirmed
+            and self.attendance is not AttendanceMode.not_attending
+        )
 
     @property
     def full_name(self) -> str:

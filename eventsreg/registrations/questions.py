@@ -260,3 +260,13 @@ def answer_warnings(registration) -> list[tuple[str, str]]:
             if code := validators.substation_code_warning(value):
                 warnings.append((question.label, _(validators.MESSAGES[code])))
     return warnings
+
+
+def answers_summary(registration) -> list[tuple[str, str]]:
+    """The answers given, as (question label, words), in the event's order."""
+    answers = registration.answers_by_question()
+    return [
+        (question.label, display_value(question, answers[question.id]))
+        for question in registration.event.questions
+        if question.id in answers
+    ]

@@ -3,7 +3,7 @@
 import hashlib
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -12,6 +12,7 @@ from ..dbtypes import utcnow
 from ..events.models import Event
 from ..events.services import availability, seats_taken
 from ..extensions import db
+from ..mail import compose
 from .models import Answer, AttendanceMode, Registration, RegistrationStatus
 
 
@@ -142,9 +143,11 @@ def register(event: Event, data: RegistrationData, now: datetime | None = None) 
         registration = Registration(event=event, email=email, created_at=now)
         db.session.add(registration)
     else:
-        # Someone who withdrew registers again: the same row comes back, in the queue as new.
+        # Someone who withdrew registers again: the same row comes back, in the queue as new,
+        # and the new invitation must outrank the cancellation they received.
         registration.created_at = now
         registration.cancelled_at = None
+        registration.ical_sequence += 1
     registration.token_hash = token_hash
     registration.locale = data.locale
     registration.privacy_consent_at = now
@@ -152,6 +155,8 @@ def register(event: Event, data: RegistrationData, now: datetime | None = None) 
     registration.status = status
     _apply(registration, data, now)
     try:
+        db.session.flush()
+        compose.queue_confirmation(registration, token)
         db.session.commit()
     except IntegrityError:
         # The same email registered at the same moment from elsewhere.
@@ -175,6 +180,7 @@ def update(registration: Registration, data: RegistrationData, now: datetime | N
     if not registration.is_active or event.is_cancelled or now >= event.ends_at:
         raise RegistrationClosed()
     before = registration.seats
+    had_invite = registration.is_attending
     # Seats held by everybody else; this registration's own are given back first.
     others = seats_taken(event) - before
     if registration.status is RegistrationStatus.confirmed:
@@ -185,6 +191,7 @@ def update(registration: Registration, data: RegistrationData, now: datetime | N
         registration.status = _seat_status(event, data, others)
     _apply(registration, data, now)
     db.session.flush()
+    compose.queue_change(registration, had_invite=had_invite)
     if registration.seats < before:
         promote_waitlisted(event)
     db.session.commit()
@@ -196,16 +203,21 @@ def withdraw(registration: Registration, now: datetime | None = None) -> list[Re
     _lock_event(registration.event)
     if not registration.is_active:
         return []
+    had_invite = registration.is_attending
     registration.status = RegistrationStatus.cancelled
     registration.cancelled_at = now
     db.session.flush()
+    compose.queue_withdrawal(registration, had_invite=had_invite)
     promoted = promote_waitlisted(registration.event)
     db.session.commit()
     return promoted
 
 
 def promote_waitlisted(event: Event) -> list[Registration]:
-    """Confirm the oldest waitlisted registrations whose people fit; caller commits."""
+    """Confirm the oldest waitlisted registrations whose people fit, and tell them.
+
+    The caller commits, so the promotions and their emails are stored together.
+    """
     if event.capacity is None:
         candidates = _waitlist(event)
         free = None
@@ -219,6 +231,7 @@ def promote_waitlisted(event: Event) -> list[Registration]:
         if free is not None and registration.party_size > free:
             continue
         registration.status = RegistrationStatus.confirmed
+        compose.queue_promotion(registration)
         promoted.append(registration)
         if free is not None:
             free -= registration.party_size
@@ -257,3 +270,30 @@ def waitlist_position(registration: Registration) -> int | None:
         )
     )
     return int(ahead) + 1
+
+
+def send_link(event: Event, email: str, now: datetime | None = None) -> bool:
+    """Email a fresh personal link to *email* if it has an active registration for *event*.
+
+    The new link replaces the old one. Repeated requests within
+    LINK_RESEND_INTERVAL_SECONDS send nothing, so nobody can flood a mailbox.
+    Returns whether an email was queued; callers must not tell the visitor.
+    """
+    from flask import current_app
+
+    now = now or utcnow()
+    registration = db.session.scalar(
+        sa.select(Registration).where(
+            Registration.event_id == event.id, Registration.email == email.strip().lower()
+        )
+    )
+    if registration is None or not registration.is_active:
+        return False
+    interval = timedelta(seconds=current_app.config["LINK_RESEND_INTERVAL_SECONDS"])
+    if registration.link_sent_at and now - registration.link_sent_at < interval:
+        return False
+    token, registration.token_hash = new_token()
+    registration.link_sent_at = now
+    compose.queue_link(registration, token)
+    db.session.commit()
+    return True

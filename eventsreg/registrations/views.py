@@ -6,9 +6,9 @@ from flask_babel import gettext as _
 
 from ..events import services as event_services
 from . import services
-from .forms import RegistrationForm, WithdrawForm
+from .forms import LinkRequestForm, RegistrationForm, WithdrawForm
 from .models import AttendanceMode, Registration
-from .questions import answer_warnings, display_value, form_value
+from .questions import answer_warnings, answers_summary, form_value
 
 bp = Blueprint("registrations", __name__)
 
@@ -35,16 +35,6 @@ def _data_from(
     )
 
 
-def _summary(registration: Registration) -> list[tuple[str, str]]:
-    """The answers given, in the event's order; questions left blank are not listed."""
-    answers = registration.answers_by_question()
-    return [
-        (question.label, display_value(question, answers[question.id]))
-        for question in registration.event.questions
-        if question.id in answers
-    ]
-
-
 @bp.route("/events/<slug>/register", methods=["GET", "POST"])
 def register(slug: str):
     """Show the registration form and register the person."""
@@ -57,10 +47,13 @@ def register(slug: str):
         try:
             result = services.register(event, _data_from(form))
         except services.AlreadyRegistered:
+            services.send_link(event, form.email.data)
             form.email.errors.append(
-                _("Questo indirizzo email è già iscritto a questo evento. Per vedere o modificare "
-                  "l'iscrizione usa il link personale che hai ricevuto.")
-            )  # fmt: skip
+                _(
+                    "Questo indirizzo email è già iscritto a questo evento. Ti abbiamo inviato "
+                    "di nuovo il link personale per vedere o modificare l'iscrizione."
+                )
+            )
         except services.RegistrationClosed:
             return render_template(
                 "registrations/closed.html", event=event, availability=availability
@@ -88,7 +81,7 @@ def confirmation(slug: str):
         "registrations/confirmation.html",
         event=event,
         registration=registration,
-        summary=_summary(registration),
+        summary=answers_summary(registration),
         warnings=answer_warnings(registration),
         manage_url=url_for(".manage", token=token, _external=True),
         position=services.waitlist_position(registration),
@@ -129,7 +122,7 @@ def manage(token: str):
         event=event,
         registration=registration,
         form=form,
-        summary=_summary(registration),
+        summary=answers_summary(registration),
         warnings=answer_warnings(registration),
         position=services.waitlist_position(registration),
         withdraw_form=WithdrawForm(),
@@ -173,6 +166,18 @@ def withdraw(token: str):
         form=form,
         token=token,
     )
+
+
+@bp.route("/events/<slug>/link", methods=["GET", "POST"])
+def request_link(slug: str):
+    """Email the personal link again; the answer never says whether the address is registered."""
+    event = event_services.get_public_event(slug) or abort(404)
+    form = LinkRequestForm()
+    if form.validate_on_submit():
+        services.send_link(event, form.email.data)
+        return render_template("registrations/link_sent.html", event=event, email=form.email.data)
+    status = 400 if form.is_submitted() else 200
+    return render_template("registrations/link_request.html", event=event, form=form), status
 
 
 @bp.get("/events/<slug>/privacy")

@@ -1,0 +1,186 @@
+"""iCalendar data: the one module that builds .ics files and calendar links.
+
+Every event has one UID for life (``event-<id>@<domain>``); each change of time, place or
+status raises its SEQUENCE, so that calendars replace the entry they hold.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlencode, urlsplit
+
+import icalendar
+from flask import current_app
+
+from .markdown import markdown_to_text
+
+PRODID = "-//eventsreg//Eventi//IT"
+
+
+@dataclass(frozen=True)
+class Attendee:
+    email: str
+    name: str
+
+
+def base_url() -> str:
+    """The public address of the service, for links that leave the site."""
+    return current_app.config["BASE_URL"].rstrip("/")
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute URL built on BASE_URL, valid in emails and calendar files.
+
+    Works outside requests too (delivery workers, CLI), where url_for cannot.
+    """
+    parts = urlsplit(base_url())
+    adapter = current_app.url_map.bind(
+        parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme or "https"
+    )
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def uid_domain() -> str:
+    return current_app.config.get("ICAL_UID_DOMAIN") or urlsplit(base_url()).hostname or "localhost"
+
+
+def event_uid(event) -> str:
+    return f"event-{event.id}@{uid_domain()}"
+
+
+def location(event) -> str:
+    """Where the event takes place, as one line."""
+    parts = [p for p in (event.venue_name, event.venue_address) if p]
+    if not parts and event.online_url:
+        return "Online"
+    return ", ".join(parts)
+
+
+def _description(event, page_url: str, extra: str = "") -> str:
+    text = event.summary or markdown_to_text(event.description)
+    return "\n\n".join(part for part in (text, extra, page_url) if part)
+
+
+def _vevent(event, *, sequence: int, attendee: Attendee | None, extra: str, now: datetime):
+    page_url = external_url("events.detail", slug=event.slug)
+    vevent = icalendar.Event()
+    vevent.add("uid", event_uid(event))
+    vevent.add("sequence", sequence)
+    vevent.add("dtstamp", now)
+    vevent.add("last-modified", event.updated_at)
+    vevent.add("dtstart", event.local_start)
+    vevent.add("dtend", event.local_end)
+    vevent.add("summary", event.title)
+    vevent.add("description", _description(event, page_url, extra))
+    if loc := location(event):
+        vevent.add("location", loc)
+    vevent.add("url", page_url)
+    vevent.add("status", "CANCELLED" if event.is_cancelled else "CONFIRMED")
+    vevent.add("transp", "OPAQUE")
+    if event.contact_email:
+        organizer = icalendar.vCalAddress(f"mailto:{event.contact_email}")
+        organizer.params["cn"] = icalendar.vText(
+            event.organizers.splitlines()[0]
+            if event.organizers
+            else current_app.config["SITE_NAME"]
+        )
+        vevent.add("organizer", organizer)
+    if attendee is not None:
+        address = icalendar.vCalAddress(f"mailto:{attendee.email}")
+        address.params.update(
+            {
+                "cn": icalendar.vText(attendee.name),
+                "role": "REQ-PARTICIPANT",
+                "partstat": "ACCEPTED",
+                "rsvp": "FALSE",
+            }
+        )
+        vevent.add("attendee", address)
+    return vevent
+
+
+def build_calendar(
+    events,
+    *,
+    method: str | None = None,
+    name: str | None = None,
+    attendee: Attendee | None = None,
+    extra_sequence: int = 0,
+    extra_description: str = "",
+    now: datetime | None = None,
+) -> bytes:
+    """An iCalendar file with one VEVENT per event and a VTIMEZONE for each zone used.
+
+    :param method: ``REQUEST`` or ``CANCEL`` for invitations sent by email, ``PUBLISH``
+        for downloads and feeds.
+    :param attendee: the registrant an invitation is addressed to.
+    :param extra_sequence: added to each event's own SEQUENCE (a registrant's copy is
+        cancelled and re-sent independently of the event).
+    """
+    now = now or datetime.now().astimezone()
+    events = list(events)
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    if method:
+        cal.add("method", method)
+    if name:
+        cal.add("name", name)
+        cal.add("x-wr-calname", name)
+        cal.add("refresh-interval", timedelta(hours=1))
+        cal.add("x-published-ttl", "PT1H")
+    for event in events:
+        cal.add_component(
+            _vevent(
+                event,
+                sequence=event.ical_sequence + extra_sequence,
+                attendee=attendee,
+                extra=extra_description,
+                now=now,
+            )
+        )
+    if events:
+        # Rules for the years the events span (one year of margin each side), so that
+        # clients never have to guess the zone's offsets (Outlook shifts times if they do).
+        first = min(e.local_start for e in events).date() - timedelta(days=366)
+        last = max(e.local_end for e in events).date() + timedelta(days=366)
+        cal.add_missing_timezones(first_date=first, last_date=last)
+    return cal.to_ical()
+
+
+def feed_etag(rows) -> str:
+    """An ETag for the feed from (id, updated_at, sequence) rows: it changes with any event."""
+    digest = hashlib.sha256()
+    for row in rows:
+        digest.update(repr(tuple(row)).encode())
+    return digest.hexdigest()[:32]
+
+
+def google_calendar_url(event) -> str:
+    """A link that opens Google Calendar with the event filled in (times in UTC)."""
+    start = event.starts_at.strftime("%Y%m%dT%H%M%SZ")
+    end = event.ends_at.strftime("%Y%m%dT%H%M%SZ")
+    params = {
+        "action": "TEMPLATE",
+        "text": event.title,
+        "dates": f"{start}/{end}",
+        "details": _description(event, external_url("events.detail", slug=event.slug)),
+        "location": location(event),
+        "ctz": event.timezone,
+    }
+    return "https://calendar.google.com/calendar/render?" + urlencode(params)
+
+
+def outlook_calendar_url(event) -> str:
+    """A link that opens Outlook.com's new-event form with the event filled in (UTC)."""
+    params = {
+        "path": "/calendar/action/compose",
+        "rru": "addevent",
+        "subject": event.title,
+        "startdt": event.starts_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "enddt": event.ends_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "body": _description(event, external_url("events.detail", slug=event.slug)),
+        "location": location(event),
+    }
+    return "https://outlook.live.com/calendar/0/deeplink/compose?" + urlencode(params)

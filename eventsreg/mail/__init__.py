@@ -1,0 +1,1 @@
+"""Email: the outbox, message composition and delivery (the only user of flask-mail)."""

@@ -1,0 +1,78 @@
+"""Commands for email: deliver the outbox, queue reminders, inspect and retry."""
+
+import time
+
+import click
+import sqlalchemy as sa
+from flask.cli import AppGroup
+
+from ..extensions import db
+from . import delivery, services
+from .models import OutboxEmail, OutboxStatus
+
+mail_cli = AppGroup("mail", help="Email outbox.")
+
+
+@mail_cli.command("deliver")
+@click.option("--loop", is_flag=True, help="Keep delivering until interrupted.")
+@click.option(
+    "--interval", default=10.0, show_default=True, help="Seconds between passes with --loop."
+)
+@click.option("--batch", default=100, show_default=True, help="Most messages sent per pass.")
+def deliver_command(loop, interval, batch):
+    """Send the queued emails that are due (one pass, or forever with --loop)."""
+    while True:
+        report = delivery.deliver_pending(limit=batch)
+        if report.sent or report.retried or report.failed or report.logged:
+            click.echo(
+                f"sent {len(report.sent)}, to retry {len(report.retried)}, "
+                f"failed {len(report.failed)}, logged {len(report.logged)}"
+            )
+        if report.failed:
+            click.secho(f"failed for good: {report.failed}", fg="red", err=True)
+        db.session.remove()
+        if not loop:
+            break
+        # A full batch means more is waiting: go again at once.
+        if len(report.sent) + len(report.retried) + len(report.failed) < batch:
+            time.sleep(interval)
+
+
+@mail_cli.command("reminders")
+def reminders_command():
+    """Queue the day-before reminder for confirmed attendees (once per registration)."""
+    count = services.queue_reminders()
+    click.echo(f"{count} reminders queued.")
+
+
+@mail_cli.command("outbox")
+@click.option(
+    "--status",
+    type=click.Choice([s.value for s in OutboxStatus]),
+    default=None,
+    help="Only messages in this state.",
+)
+@click.option("--limit", default=50, show_default=True, help="How many, newest first.")
+def outbox_command(status, limit):
+    """List the outbox with each message's delivery state and last error."""
+    query = sa.select(OutboxEmail).order_by(OutboxEmail.id.desc()).limit(limit)
+    if status:
+        query = query.where(OutboxEmail.status == OutboxStatus(status))
+    for email in db.session.scalars(query):
+        state = f"{email.id:>6}  {email.status.value:<8} {email.kind.value:<16}"
+        click.echo(f"{state} {email.to_address}  {email.subject}")
+        if email.last_error:
+            click.secho(f"        attempts {email.attempts}: {email.last_error}", fg="red")
+
+
+@mail_cli.command("retry")
+@click.argument("email_id", type=int)
+def retry_command(email_id):
+    """Queue a failed message again."""
+    email = db.session.get(OutboxEmail, email_id)
+    if email is None:
+        raise click.ClickException(f"no message {email_id}")
+    if email.status is not OutboxStatus.failed:
+        raise click.ClickException(f"message {email_id} is {email.status.value}, not failed")
+    delivery.retry(email)
+    click.echo(f"message {email_id} queued again.")

@@ -1,0 +1,179 @@
+"""What each email says: one public function per kind, one private composer.
+
+Every function adds an :class:`OutboxEmail` to the session and leaves the commit to the
+caller, so the message is stored in the same transaction as the change that causes it.
+"""
+
+from email.utils import make_msgid
+
+from flask import current_app, g, has_app_context, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from .. import calendar
+from ..events.models import Event
+from ..extensions import db
+from ..registrations.models import Registration
+from ..registrations.questions import answers_summary
+from .models import EmailKind, OutboxEmail
+from .sealing import PLACEHOLDER, seal
+
+REQUEST = "REQUEST"
+CANCEL = "CANCEL"
+
+
+def _compose(
+    registration: Registration,
+    kind: EmailKind,
+    subject: str,
+    *,
+    ics_method: str | None = None,
+    token: str | None = None,
+    **context,
+) -> OutboxEmail:
+    event = registration.event
+    # Bodies carry a placeholder; the token itself is stored sealed (see sealing.py).
+    manage_url = calendar.external_url("registrations.manage", token=PLACEHOLDER) if token else None
+    ics = None
+    if ics_method:
+        if ics_method == CANCEL:
+            # A cancelled copy must outrank the invitation it cancels, and any later
+            # invitation must outrank the cancellation.
+            registration.ical_sequence += 1
+        ics = calendar.build_calendar(
+            [event],
+            method=ics_method,
+            attendee=calendar.Attendee(registration.email, registration.full_name),
+            extra_sequence=registration.ical_sequence,
+        ).decode("utf-8")
+    with force_locale(registration.locale or "it"):
+        context.update(
+            event=event,
+            registration=registration,
+            manage_url=manage_url,
+            event_url=calendar.external_url("events.detail", slug=event.slug),
+            link_request_url=calendar.external_url("registrations.request_link", slug=event.slug),
+            location=calendar.location(event),
+            ics_method=ics_method,
+        )
+        subject_text = str(subject() if callable(subject) else subject)
+        text_body = render_template(f"emails/{kind.value}.txt", subject=subject_text, **context)
+        html_body = render_template(f"emails/{kind.value}.html", subject=subject_text, **context)
+    email = OutboxEmail(
+        kind=kind,
+        registration=registration,
+        event_id=event.id,
+        to_address=registration.email,
+        to_name=registration.full_name,
+        reply_to=event.contact_email or current_app.config.get("MAIL_REPLY_TO") or "",
+        message_id=make_msgid(domain=calendar.uid_domain()),
+        subject=subject_text,
+        text_body=text_body,
+        html_body=html_body,
+        ics=ics,
+        ics_method=ics_method,
+        secret=seal(token) if token else None,
+    )
+    db.session.add(email)
+    if has_app_context():
+        # Tells the after-request hook that there is something to deliver.
+        g.outbox_queued = True
+    return email
+
+
+def queue_confirmation(registration: Registration, token: str) -> OutboxEmail:
+    """Thank the registrant, with what they sent, their link and (if attending) the invite."""
+    title = registration.event.title
+
+    def subject():
+        if registration.status.value == "waitlisted":
+            return _("In lista d'attesa: %(title)s", title=title)
+        if registration.attendance.value == "not_attending":
+            return _("Manifestazione di interesse ricevuta: %(title)s", title=title)
+        return _("Iscrizione confermata: %(title)s", title=title)
+
+    return _compose(
+        registration,
+        EmailKind.confirmation,
+        subject,
+        ics_method=REQUEST if registration.is_attending else None,
+        token=token,
+        answers=answers_summary(registration),
+    )
+
+
+def queue_change(registration: Registration, *, had_invite: bool) -> OutboxEmail:
+    """Confirm a change; the invite follows whether they still attend."""
+    method = REQUEST if registration.is_attending else (CANCEL if had_invite else None)
+    return _compose(
+        registration,
+        EmailKind.change,
+        lambda: _("Iscrizione modificata: %(title)s", title=registration.event.title),
+        ics_method=method,
+        answers=answers_summary(registration),
+    )
+
+
+def queue_withdrawal(registration: Registration, *, had_invite: bool) -> OutboxEmail:
+    """Confirm a withdrawal and cancel the registrant's calendar entry."""
+    return _compose(
+        registration,
+        EmailKind.withdrawal,
+        lambda: _("Iscrizione ritirata: %(title)s", title=registration.event.title),
+        ics_method=CANCEL if had_invite else None,
+    )
+
+
+def queue_promotion(registration: Registration) -> OutboxEmail:
+    """Tell a waitlisted registrant that a seat is now theirs."""
+    return _compose(
+        registration,
+        EmailKind.promotion,
+        lambda: _("Si è liberato un posto: %(title)s", title=registration.event.title),
+        ics_method=REQUEST,
+    )
+
+
+def queue_link(registration: Registration, token: str) -> OutboxEmail:
+    """Send the personal link again, on request."""
+    return _compose(
+        registration,
+        EmailKind.link,
+        lambda: _("Il tuo link personale: %(title)s", title=registration.event.title),
+        token=token,
+    )
+
+
+def queue_reminder(registration: Registration) -> OutboxEmail:
+    """Remind an attendee the day before."""
+    return _compose(
+        registration,
+        EmailKind.reminder,
+        lambda: _("Promemoria: %(title)s", title=registration.event.title),
+    )
+
+
+def queue_event_update(event: Event, registrations) -> list[OutboxEmail]:
+    """Send the new time or place, with an invite that replaces the old entry."""
+    return [
+        _compose(
+            registration,
+            EmailKind.event_update,
+            lambda: _("Evento modificato: %(title)s", title=event.title),
+            ics_method=REQUEST if registration.is_attending else None,
+        )
+        for registration in registrations
+    ]
+
+
+def queue_event_cancelled(event: Event, registrations) -> list[OutboxEmail]:
+    """Tell every registrant the event is cancelled and remove it from calendars."""
+    return [
+        _compose(
+            registration,
+            EmailKind.event_cancelled,
+            lambda: _("Evento annullato: %(title)s", title=event.title),
+            ics_method=CANCEL if registration.is_attending else None,
+        )
+        for registration in registrations
+    ]
