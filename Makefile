@@ -23,8 +23,9 @@ db-upgrade: install
 seed: db-upgrade
 	$(FLASK) demo seed
 
+# Links in emails point at this server unless EVENTSREG_BASE_URL says otherwise.
 run: seed
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	EVENTSREG_BASE_URL=$${EVENTSREG_BASE_URL:-http://127.0.0.1:$(PORT)} $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: install
 	$(BIN)/python -m pytest

@@ -20,9 +20,13 @@ mail_cli = AppGroup("mail", help="Email outbox.")
 )
 @click.option("--batch", default=100, show_default=True, help="Most messages sent per pass.")
 def deliver_command(loop, interval, batch):
-    """Send the queued emails that are due (one pass, or forever with --loop)."""
+    """Send queued emails: one pass sends all of them now, --loop keeps going.
+
+    A single pass also sends messages waiting out their retry delay (use it after the
+    mail server comes back); the --loop worker respects the delays.
+    """
     while True:
-        report = delivery.deliver_pending(limit=batch)
+        report = delivery.deliver_pending(limit=batch, include_waiting=not loop)
         if report.sent or report.retried or report.failed or report.logged:
             click.echo(
                 f"sent {len(report.sent)}, to retry {len(report.retried)}, "

@@ -59,13 +59,19 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), cap))
 
 
-def deliver_pending(now: datetime | None = None, limit: int = 100) -> DeliveryReport:
-    """Send what is due; with no mail server configured, write it to the log instead."""
+def deliver_pending(
+    now: datetime | None = None, limit: int = 100, *, include_waiting: bool = False
+) -> DeliveryReport:
+    """Send what is due; with no mail server configured, write it to the log instead.
+
+    :param include_waiting: also send messages still waiting out their retry delay
+        (an operator's "try now"; automatic delivery respects the backoff).
+    """
     now = now or utcnow()
     if not mail_server_configured():
         return _log_pending(now, limit)
     report = DeliveryReport()
-    claimed = _claim(now, limit)
+    claimed = _claim(now, limit, include_waiting)
     if not claimed:
         return report
     try:
@@ -94,15 +100,16 @@ def deliver_pending(now: datetime | None = None, limit: int = 100) -> DeliveryRe
     return report
 
 
-def _claim(now: datetime, limit: int) -> list[OutboxEmail]:
+def _claim(now: datetime, limit: int, include_waiting: bool = False) -> list[OutboxEmail]:
     """Mark due messages as being sent by this worker and return them.
 
     On PostgreSQL, SKIP LOCKED lets several workers claim disjoint rows at once. SQLite
     serialises writers, so one worker at a time claims there.
     """
     stale = now - STALE_CLAIM
+    ready = sa.true() if include_waiting else OutboxEmail.next_attempt_at <= now
     due = sa.or_(
-        sa.and_(OutboxEmail.status == OutboxStatus.queued, OutboxEmail.next_attempt_at <= now),
+        sa.and_(OutboxEmail.status == OutboxStatus.queued, ready),
         sa.and_(OutboxEmail.status == OutboxStatus.sending, OutboxEmail.claimed_at < stale),
     )
     rows = list(
