@@ -42,7 +42,7 @@ def event_ics(slug: str):
     body = calendar.build_calendar([event], method="PUBLISH")
     return Response(
         body,
-        mimetype=ICS_MIMETYPE,
+        content_type=ICS_MIMETYPE,
         headers={"Content-Disposition": f'attachment; filename="{event.slug}.ics"'},
     )
 
@@ -60,7 +60,7 @@ def feed():
         .order_by(Event.id)
     ).all()
     etag = calendar.feed_etag(rows)
-    last_modified = max((row.updated_at for row in rows), default=None)
+    last_modified = _feed_last_modified(since)
     if etag in request.if_none_match or (
         not request.if_none_match
         and last_modified
@@ -72,7 +72,7 @@ def feed():
         events = db.session.scalars(sa.select(Event).where(*where).order_by(Event.starts_at))
         name = current_app.config["SITE_NAME"]
         response = Response(
-            calendar.build_calendar(events, method="PUBLISH", name=name), mimetype=ICS_MIMETYPE
+            calendar.build_calendar(events, method="PUBLISH", name=name), content_type=ICS_MIMETYPE
         )
     response.set_etag(etag)
     if last_modified:
@@ -80,3 +80,15 @@ def feed():
     response.cache_control.public = True
     response.cache_control.max_age = 300
     return response
+
+
+def _feed_last_modified(since):
+    """When the feed last changed; it never goes back, so If-Modified-Since stays right.
+
+    Any event's change counts, also one that left the feed (unpublished: its updated_at
+    moves), and so does the moment the newest event aged out of the one-year window.
+    """
+    changed = db.session.scalar(sa.select(sa.func.max(Event.updated_at)))
+    aged_out = db.session.scalar(sa.select(sa.func.max(Event.ends_at)).where(Event.ends_at < since))
+    moments = [m for m in (changed, aged_out and aged_out + timedelta(days=365)) if m]
+    return max(moments, default=None)
