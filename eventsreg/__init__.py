@@ -44,12 +44,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     delivery.init_app(app)
 
-    # Models must be imported before the first query or migration.
-    from . import errors, site, templating
-    from .events import models as _events_models  # noqa: F401
+    from . import errors, models, site, templating
     from .events.views import bp as events_bp
-    from .registrations import models as _registration_models  # noqa: F401
     from .registrations.views import bp as registrations_bp
+
+    models.import_all()
 
     app.register_blueprint(events_bp)
     app.register_blueprint(registrations_bp)

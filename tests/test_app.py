@@ -119,3 +119,42 @@ def test_upgrade_keeps_existing_data(tmp_path, runner):
         upgrade()  # running it again, as `make run` does, is a no-op
         after = db.session.execute(sa.text("SELECT count(*) FROM events")).scalar()
     assert before == after == 4
+
+
+def test_upgrading_from_the_first_schema_keeps_every_row(tmp_path):
+    """Rows written under the first schema survive every later migration (SQLite rebuilds
+    tables to alter them: a cascade on the way would silently delete children)."""
+    uri = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": uri})
+    with app.app_context():
+        upgrade(revision="ab119cc49d59")
+        statements = [
+            "INSERT INTO events (id, slug, title, summary, description, organizers, status,"
+            " starts_at, ends_at, timezone, venue_name, venue_address, online_url, capacity,"
+            " max_party_size, is_registration_closed, contact_email, privacy_notice,"
+            " privacy_notice_version, created_at, updated_at) VALUES (1, 'e', 'E', '', '', '',"
+            " 'published', '2030-01-01 16:00:00', '2030-01-01 17:00:00', 'Europe/Rome', 'V', '',"
+            " '', 10, 5, 0, '', '', 1, '2029-01-01 00:00:00', '2029-01-01 00:00:00')",
+            "INSERT INTO questions (id, event_id, code, position, kind, label, help_text,"
+            " is_required, choices, settings, condition_values, is_archived)"
+            " VALUES (1, 1, 'kwh', 0, 'number', 'kWh', '', 0, '[]', '{}', '[]', 0)",
+            "INSERT INTO registrations (id, event_id, status, attendance, party_size,"
+            " first_name, last_name, email, phone, company_name, vat_number, tax_code, locale,"
+            " token_hash, privacy_consent_at, privacy_notice_version, created_at, updated_at)"
+            " VALUES (1, 1, 'confirmed', 'in_person', 2, 'A', 'B', 'a@b.it', '', 'C', '', '',"
+            " 'it', 'h', '2029-01-01 00:00:00', 1, '2029-01-01 00:00:00', '2029-01-01 00:00:00')",
+            "INSERT INTO answers (id, registration_id, question_id, value)"
+            " VALUES (1, 1, 1, '12500')",
+        ]
+        for statement in statements:
+            db.session.execute(sa.text(statement))
+        db.session.commit()
+        db.session.remove()
+        upgrade()
+        counts = {
+            table: db.session.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar()
+            for table in ("events", "questions", "registrations", "answers")
+        }
+        status = db.session.execute(sa.text("SELECT status FROM registrations")).scalar()
+    assert counts == {"events": 1, "questions": 1, "registrations": 1, "answers": 1}
+    assert status == "confirmed"

@@ -96,6 +96,8 @@ class Event(db.Model):
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Set by an organiser to close registration before the closing time.
     is_registration_closed: Mapped[bool] = mapped_column(default=False)
+    #: Registrations wait for an organiser's yes or no before they count.
+    requires_approval: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     contact_email: Mapped[str] = mapped_column(sa.String(254), default="")
     #: Markdown privacy notice shown before consent; its version is stored with every consent.
     privacy_notice: Mapped[str] = mapped_column(sa.Text, default="")
@@ -112,6 +114,9 @@ class Event(db.Model):
     )
     registrations: Mapped[list["Registration"]] = relationship(  # noqa: F821
         back_populates="event", cascade="all, delete-orphan", passive_deletes=True
+    )
+    managers: Mapped[list["Organizer"]] = relationship(  # noqa: F821
+        secondary="event_managers", back_populates="events"
     )
 
     @property

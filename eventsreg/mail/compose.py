@@ -86,6 +86,8 @@ def queue_confirmation(registration: Registration, token: str) -> OutboxEmail:
     title = registration.event.title
 
     def subject():
+        if registration.status.value == "pending":
+            return _("Iscrizione ricevuta, in attesa di approvazione: %(title)s", title=title)
         if registration.status.value == "waitlisted":
             return _("In lista d'attesa: %(title)s", title=title)
         if registration.attendance.value == "not_attending":
@@ -131,6 +133,23 @@ def queue_promotion(registration: Registration) -> OutboxEmail:
         EmailKind.promotion,
         lambda: _("Si è liberato un posto: %(title)s", title=registration.event.title),
         ics_method=REQUEST,
+    )
+
+
+def queue_decision(registration: Registration, *, approved: bool) -> OutboxEmail:
+    """Tell the registrant the organisers' yes (with the invite) or no."""
+    title = registration.event.title
+    if approved:
+        return _compose(
+            registration,
+            EmailKind.approved,
+            lambda: _("Iscrizione accettata: %(title)s", title=title),
+            ics_method=REQUEST if registration.is_attending else None,
+        )
+    return _compose(
+        registration,
+        EmailKind.rejected,
+        lambda: _("Iscrizione non accettata: %(title)s", title=title),
     )
 
 

@@ -32,6 +32,8 @@ class EmailKind(enum.Enum):
     change = "change"
     withdrawal = "withdrawal"
     promotion = "promotion"
+    approved = "approved"
+    rejected = "rejected"
     event_update = "event_update"
     event_cancelled = "event_cancelled"
     link = "link"

@@ -13,16 +13,25 @@ from ..extensions import db
 
 
 class RegistrationStatus(enum.Enum):
+    #: Waiting for an organiser's approval (events that require it); holds no seat.
+    pending = "pending"
     confirmed = "confirmed"
     waitlisted = "waitlisted"
     cancelled = "cancelled"
+    #: Refused by an organiser.
+    rejected = "rejected"
 
 
 REGISTRATION_STATUS_LABELS = {
+    RegistrationStatus.pending: _l("In attesa di approvazione"),
     RegistrationStatus.confirmed: _l("Confermata"),
     RegistrationStatus.waitlisted: _l("In lista d'attesa"),
     RegistrationStatus.cancelled: _l("Ritirata"),
+    RegistrationStatus.rejected: _l("Non accettata"),
 }
+
+#: Statuses of registrations that no longer count.
+INACTIVE_STATUSES = (RegistrationStatus.cancelled, RegistrationStatus.rejected)
 
 
 class AttendanceMode(enum.Enum):
@@ -80,6 +89,14 @@ class Registration(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When the person was checked in at the door.
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: SHA-256 of the token in the QR code of the confirmation email.
+    checkin_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    #: The organiser who entered this registration (someone who phoned), if any.
+    registered_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organizers.id", ondelete="SET NULL")
+    )
 
     event: Mapped[Event] = relationship(back_populates="registrations")
     answers: Mapped[list["Answer"]] = relationship(
@@ -88,7 +105,7 @@ class Registration(db.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.status is not RegistrationStatus.cancelled
+        return self.status not in INACTIVE_STATUSES
 
     @property
     def is_attending(self) -> bool:

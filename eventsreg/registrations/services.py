@@ -137,7 +137,10 @@ def register(event: Event, data: RegistrationData, now: datetime | None = None) 
     )
     if registration is not None and registration.is_active:
         raise AlreadyRegistered()
-    status = _seat_status(event, data, seats_taken(event))
+    if event.requires_approval:
+        status = RegistrationStatus.pending
+    else:
+        status = _seat_status(event, data, seats_taken(event))
     token, token_hash = new_token()
     if registration is None:
         registration = Registration(event=event, email=email, created_at=now)
@@ -297,3 +300,37 @@ def send_link(event: Event, email: str, now: datetime | None = None) -> bool:
     compose.queue_link(registration, token)
     db.session.commit()
     return True
+
+
+def _data_of(registration: Registration) -> RegistrationData:
+    return RegistrationData(
+        first_name=registration.first_name,
+        last_name=registration.last_name,
+        company_name=registration.company_name,
+        attendance=registration.attendance,
+        party_size=registration.party_size,
+    )
+
+
+def approve(registration: Registration, now: datetime | None = None) -> None:
+    """Accept a registration waiting for approval: it gets a seat, or a waiting-list place."""
+    _lock_event(registration.event)
+    if registration.status is not RegistrationStatus.pending:
+        return
+    event = registration.event
+    registration.status = _seat_status(event, _data_of(registration), seats_taken(event))
+    db.session.flush()
+    compose.queue_decision(registration, approved=True)
+    db.session.commit()
+
+
+def reject(registration: Registration, now: datetime | None = None) -> None:
+    """Refuse a registration waiting for approval, and tell the person."""
+    now = now or utcnow()
+    if registration.status is not RegistrationStatus.pending:
+        return
+    registration.status = RegistrationStatus.rejected
+    registration.cancelled_at = now
+    db.session.flush()
+    compose.queue_decision(registration, approved=False)
+    db.session.commit()

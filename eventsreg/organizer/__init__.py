@@ -1,0 +1,1 @@
+"""The organisers' side: sign-in, event editor, questions, registrations, exports."""
