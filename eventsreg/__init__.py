@@ -11,7 +11,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 
 from . import config as config_module
-from .extensions import babel, csrf, db, migrate
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,18 +40,22 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
+    login_manager.init_app(app)
+    limiter.init_app(app)
     from .mail import delivery
 
     delivery.init_app(app)
 
     from . import errors, models, site, templating
     from .events.views import bp as events_bp
+    from .organizer.views import bp as organizer_bp
     from .registrations.views import bp as registrations_bp
 
     models.import_all()
 
     app.register_blueprint(events_bp)
     app.register_blueprint(registrations_bp)
+    app.register_blueprint(organizer_bp)
     app.register_blueprint(site.bp)
     errors.register(app)
     templating.register(app)
@@ -59,10 +63,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .demo import demo_cli
     from .events.cli import events_cli
     from .mail.cli import mail_cli
+    from .organizer.cli import organizer_cli
 
     app.cli.add_command(demo_cli)
     app.cli.add_command(events_cli)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(organizer_cli)
 
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)

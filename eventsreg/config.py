@@ -22,6 +22,15 @@ def defaults(instance_path: str) -> dict:
         "LANGUAGES": LANGUAGES,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # Set to true in production (served over HTTPS); see the README.
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # Failed sign-ins allowed per address (flask-limiter syntax).
+        "LOGIN_RATE_LIMIT": "10 per 15 minutes",
         "WTF_CSRF_TIME_LIMIT": None,
         # Name of the body running the service, shown in the header and footer.
         "SITE_NAME": "Consorzio.IT – Eventi",

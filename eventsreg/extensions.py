@@ -1,6 +1,9 @@
 """Flask extensions, created unbound here and bound to the app in ``create_app``."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -26,3 +29,9 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 csrf = CSRFProtect()
 babel = Babel()
+login_manager = LoginManager()
+login_manager.login_view = "organizer.login"
+login_manager.session_protection = "strong"
+# Limits are declared on the views that need them; storage comes from
+# RATELIMIT_STORAGE_URI (memory by default, Redis when several workers share limits).
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -5,6 +5,7 @@ from flask_babel import get_locale
 from jinja2 import StrictUndefined
 
 from . import calendar, formatting
+from .events.models import EVENT_STATUS_LABELS
 from .markdown import render_markdown
 from .registrations.models import ATTENDANCE_MODE_LABELS, REGISTRATION_STATUS_LABELS
 from .registrations.questions import condition_labels
@@ -23,6 +24,7 @@ def register(app):
         event_local=formatting.event_local,
         condition_labels=condition_labels,
         status_label=REGISTRATION_STATUS_LABELS.get,
+        event_status_label=EVENT_STATUS_LABELS.get,
         attendance_label=ATTENDANCE_MODE_LABELS.get,
         google_calendar_url=calendar.google_calendar_url,
         outlook_calendar_url=calendar.outlook_calendar_url,

@@ -162,3 +162,34 @@ def register(client):
         return client.post(f"/events/{event.slug}/register", data=form_data(**overrides))
 
     return post
+
+
+PASSWORD = "una-password-lunga"
+
+
+@pytest.fixture
+def create_organizer(app):
+    """Factory for organiser accounts; ``events`` are the events they manage."""
+    from eventsreg.organizer.services import create_organizer as create
+
+    def factory(email: str = "organizzatrice@example.org", *, is_admin: bool = False, events=()):
+        organizer = create(email, PASSWORD, name=email.split("@")[0], is_admin=is_admin)
+        organizer.events.extend(events)
+        db.session.commit()
+        return organizer
+
+    return factory
+
+
+@pytest.fixture
+def sign_in(client):
+    """Sign *organizer* in on the test client through the real form."""
+
+    def do(organizer):
+        response = client.post(
+            "/organizer/login", data={"email": organizer.email, "password": PASSWORD}
+        )
+        assert response.status_code == 303, response.get_data(as_text=True)
+        return response
+
+    return do

@@ -36,7 +36,13 @@ def test_every_post_route_refuses_a_missing_csrf_token(csrf_app, create_event):
     event = create_event()
     client = csrf_app.test_client()
     personal = _register_with_token(client, event.slug)
-    values = {"slug": event.slug, "token": personal}
+    values = {
+        "slug": event.slug,
+        "token": personal,
+        "organizer_id": 1,
+        "email_id": 1,
+        "action": "publish",
+    }
     post_rules = [r for r in csrf_app.url_map.iter_rules() if "POST" in r.methods]
     assert {r.endpoint for r in post_rules} >= {
         "registrations.register",

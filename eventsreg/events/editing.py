@@ -1,0 +1,125 @@
+"""Creating and changing events: the rules the organiser's editor relies on."""
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from . import services
+from .models import Event, EventStatus, Question
+
+
+class EditError(Exception):
+    """A change the rules refuse; ``field`` names the form field to show it next to."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def create_event(values: dict, organizer) -> Event:
+    """A new draft event, managed by its creator."""
+    event = Event(status=EventStatus.draft, **values)
+    event.managers.append(organizer)
+    db.session.add(event)
+    db.session.commit()
+    return event
+
+
+def update_event(event: Event, values: dict) -> bool:
+    """Apply the editor's values; returns whether registrants were sent an update.
+
+    Moving the time or place raises the calendar SEQUENCE and queues updated invitations;
+    a new privacy notice gets a new version; more seats promote from the waiting list.
+
+    :raises EditError: capacity below the people already confirmed in person.
+    """
+    from ..registrations.services import promote_waitlisted
+
+    capacity = values.get("capacity")
+    if capacity is not None:
+        taken = services.seats_taken(event)
+        if capacity < taken:
+            raise EditError("capacity", taken)
+    if values.get("privacy_notice") != event.privacy_notice:
+        event.privacy_notice_version += 1
+    calendar_changes = {k: values.pop(k) for k in services.CALENDAR_FIELDS if k in values}
+    more_seats = (
+        capacity is None
+        and event.capacity is not None
+        or (capacity is not None and event.capacity is not None and capacity > event.capacity)
+    )
+    for name, value in values.items():
+        setattr(event, name, value)
+    if more_seats:
+        db.session.flush()
+        promote_waitlisted(event)
+    # change_event commits, with the updated invitations when the event moved.
+    return services.change_event(event, **calendar_changes)
+
+
+def duplicate_event(event: Event, organizer) -> Event:
+    """A draft copy for the next edition: same texts and questions, no registrations."""
+    copy = Event(
+        slug=_free_slug(f"{event.slug}-copia"),
+        title=event.title,
+        summary=event.summary,
+        description=event.description,
+        organizers=event.organizers,
+        status=EventStatus.draft,
+        starts_at=event.starts_at,
+        ends_at=event.ends_at,
+        timezone=event.timezone,
+        venue_name=event.venue_name,
+        venue_address=event.venue_address,
+        online_url=event.online_url,
+        capacity=event.capacity,
+        max_party_size=event.max_party_size,
+        requires_approval=event.requires_approval,
+        contact_email=event.contact_email,
+        privacy_notice=event.privacy_notice,
+    )
+    copy.managers = list(event.managers)
+    if organizer not in copy.managers:
+        copy.managers.append(organizer)
+    copies: dict[int, Question] = {}
+    for question in event.active_questions:
+        clone = Question(
+            code=question.code,
+            position=question.position,
+            kind=question.kind,
+            label=question.label,
+            help_text=question.help_text,
+            is_required=question.is_required,
+            choices=list(question.choices),
+            settings=dict(question.settings),
+            condition_values=list(question.condition_values),
+        )
+        copies[question.id] = clone
+        copy.questions.append(clone)
+    for question in event.active_questions:
+        if question.condition_question_id in copies:
+            copies[question.id].condition_question = copies[question.condition_question_id]
+    db.session.add(copy)
+    db.session.commit()
+    return copy
+
+
+def _free_slug(base: str) -> str:
+    slug, n = base, 2
+    while db.session.scalar(sa.select(Event.id).where(Event.slug == slug)) is not None:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def set_published(event: Event, published: bool) -> None:
+    """Publish a draft or take a published event back to draft (not a cancelled one)."""
+    if event.is_cancelled:
+        return
+    event.status = EventStatus.published if published else EventStatus.draft
+    db.session.commit()
+
+
+def set_registration_closed(event: Event, closed: bool) -> None:
+    """Close registration now, or reopen it (within its window)."""
+    event.is_registration_closed = closed
+    db.session.commit()

@@ -1,0 +1,294 @@
+"""The event editor's form."""
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo, available_timezones
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from ..events.models import Event
+from ..extensions import db
+from ..forms import BaseForm
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+COMMON_ZONES = ["Europe/Rome", "Europe/London", "Europe/Paris", "Europe/Berlin", "UTC"]
+
+
+def slugify(text: str) -> str:
+    """A URL slug from a title: lower case ASCII words joined by hyphens."""
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:100]
+
+
+class LocalDateTimeField(StringField):
+    """A date and time typed in the event's zone: "2026-12-01 17:00" or "01/12/2026 17:00"."""
+
+    FORMATS = (
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+        "%d/%m/%Y %H:%M",
+        "%d/%m/%Y %H.%M",
+        "%d/%m/%Y, %H:%M",
+    )
+
+    def process_formdata(self, valuelist):
+        self.naive = None
+        if valuelist and valuelist[0].strip():
+            text = valuelist[0].strip()
+            for pattern in self.FORMATS:
+                try:
+                    self.naive = datetime.strptime(text, pattern)
+                    break
+                except ValueError:
+                    continue
+        super().process_formdata(valuelist)
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return (
+            self.data.strftime("%Y-%m-%dT%H:%M")
+            if isinstance(self.data, datetime)
+            else (self.data or "")
+        )
+
+
+class EventForm(BaseForm):
+    title = StringField(
+        _l("Titolo"), validators=[DataRequired(_l("Scrivi il titolo.")), Length(max=200)]
+    )
+    slug = StringField(
+        _l("Indirizzo della pagina"),
+        description=_l(
+            "Parte finale dell'indirizzo: lettere minuscole, cifre e trattini. Vuoto: dal titolo."
+        ),
+        validators=[Optional(), Length(max=120)],
+    )
+    summary = StringField(
+        _l("Sommario"),
+        description=_l("Una o due frasi per l'elenco degli eventi."),
+        validators=[Length(max=500)],
+    )
+    description = TextAreaField(
+        _l("Descrizione"),
+        description=_l(
+            "Testo in Markdown: **grassetto**, elenchi con «-», collegamenti [testo](https://…)."
+        ),
+        validators=[Length(max=50_000)],
+        render_kw={"rows": 12},
+    )
+    organizers = TextAreaField(
+        _l("Organizzatori"),
+        description=_l("Uno per riga."),
+        validators=[Length(max=2000)],
+        render_kw={"rows": 3},
+    )
+    timezone = SelectField(_l("Fuso orario"), default="Europe/Rome", validate_choice=False)
+    starts_at = LocalDateTimeField(_l("Inizio"), render_kw={"type": "datetime-local"})
+    ends_at = LocalDateTimeField(_l("Fine"), render_kw={"type": "datetime-local"})
+    venue_name = StringField(_l("Luogo"), validators=[Length(max=200)])
+    venue_address = StringField(_l("Indirizzo del luogo"), validators=[Length(max=300)])
+    online_url = StringField(
+        _l("Collegamento online"),
+        description=_l(
+            "Mostrato solo a chi è iscritto online e confermato. Vuoto: niente partecipazione "
+            "online."
+        ),
+        validators=[Length(max=500)],
+        render_kw={"type": "url"},
+    )
+    capacity = StringField(
+        _l("Posti in presenza"),
+        description=_l("Numero di persone. Vuoto: senza limite."),
+        render_kw={"inputmode": "numeric"},
+    )
+    max_party_size = StringField(
+        _l("Persone al massimo per iscrizione"), default="5", render_kw={"inputmode": "numeric"}
+    )
+    registration_opens_at = LocalDateTimeField(
+        _l("Apertura delle iscrizioni"),
+        description=_l("Vuoto: aperte da subito."),
+        render_kw={"type": "datetime-local"},
+    )
+    registration_closes_at = LocalDateTimeField(
+        _l("Chiusura delle iscrizioni"),
+        description=_l("Vuoto: all'inizio dell'evento."),
+        render_kw={"type": "datetime-local"},
+    )
+    requires_approval = BooleanField(
+        _l("Le iscrizioni devono essere approvate da un organizzatore")
+    )
+    contact_email = StringField(
+        _l("Email di contatto"),
+        description=_l("Riceve le risposte alle email e compare come organizzatore negli inviti."),
+        validators=[DataRequired(_l("Scrivi l'email di contatto.")), Length(max=254)],
+        render_kw={"type": "email"},
+    )
+    privacy_notice = TextAreaField(
+        _l("Informativa privacy"),
+        description=_l(
+            "Titolare, finalità, conservazione, diritti. Se la cambi, le nuove iscrizioni "
+            "registrano la nuova versione."
+        ),
+        validators=[DataRequired(_l("Scrivi l'informativa privacy.")), Length(max=50_000)],
+        render_kw={"rows": 8},
+    )
+
+    def __init__(self, *args, event: Event | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event = event
+        zones = COMMON_ZONES + sorted(
+            z for z in available_timezones() if z not in COMMON_ZONES and "/" in z
+        )
+        self.timezone.choices = [SelectChoice(z, z) for z in zones]
+
+    @property
+    def tz(self) -> ZoneInfo:
+        try:
+            return ZoneInfo(self.timezone.data or "Europe/Rome")
+        except (KeyError, ValueError):
+            return ZoneInfo("Europe/Rome")
+
+    def aware(self, field: LocalDateTimeField) -> datetime | None:
+        return field.naive.replace(tzinfo=self.tz) if getattr(field, "naive", None) else None
+
+    # -- field checks --------------------------------------------------------------------
+
+    def validate_slug(self, field):
+        field.data = (field.data or slugify(self.title.data or "")).lower()
+        if not SLUG_RE.match(field.data):
+            raise ValidationError(
+                _(
+                    "Usa solo lettere minuscole senza accenti, cifre e trattini, ad esempio "
+                    "incontro-cer-2026."
+                )
+            )
+        taken = db.session.scalar(sa.select(Event.id).where(Event.slug == field.data))
+        if taken is not None and (self.event is None or taken != self.event.id):
+            raise ValidationError(_("Questo indirizzo è già usato da un altro evento."))
+
+    def validate_timezone(self, field):
+        if field.data not in available_timezones():
+            raise ValidationError(_("Scegli un fuso orario dall'elenco."))
+
+    def _required_moment(self, field):
+        if field.raw_data and field.raw_data[0].strip() and field.naive is None:
+            raise ValidationError(
+                _("Scrivi data e ora come gg/mm/aaaa hh:mm, ad esempio 13/12/2026 17:00.")
+            )
+
+    def validate_starts_at(self, field):
+        self._required_moment(field)
+        if field.naive is None:
+            raise ValidationError(_("Indica data e ora di inizio."))
+
+    def validate_ends_at(self, field):
+        self._required_moment(field)
+        if field.naive is None:
+            raise ValidationError(_("Indica data e ora di fine."))
+        if self.starts_at.naive and field.naive <= self.starts_at.naive:
+            raise ValidationError(_("La fine deve essere dopo l'inizio."))
+
+    def validate_registration_opens_at(self, field):
+        self._required_moment(field)
+
+    def validate_registration_closes_at(self, field):
+        self._required_moment(field)
+        if field.naive and self.ends_at.naive and field.naive > self.ends_at.naive:
+            raise ValidationError(_("Le iscrizioni non possono chiudere dopo la fine dell'evento."))
+        if (
+            field.naive
+            and self.registration_opens_at.naive
+            and field.naive <= self.registration_opens_at.naive
+        ):
+            raise ValidationError(_("Le iscrizioni devono chiudere dopo l'apertura."))
+
+    def validate_online_url(self, field):
+        if field.data and not re.match(r"^https?://[^\s/$.?#].[^\s]*$", field.data):
+            raise ValidationError(_("Scrivi un indirizzo completo, che inizi con https://."))
+
+    def validate_contact_email(self, field):
+        try:
+            field.data = validate_email(field.data, check_deliverability=False).normalized.lower()
+        except EmailNotValidError:
+            raise ValidationError(_("Scrivi un indirizzo email valido.")) from None
+
+    def _whole_number(self, field, minimum: int, maximum: int) -> int | None:
+        text = (field.data or "").strip().replace(".", "")
+        if not text:
+            return None
+        if not text.isdigit() or not minimum <= int(text) <= maximum:
+            raise ValidationError(
+                _("Scrivi un numero intero da %(min)d a %(max)d.", min=minimum, max=maximum)
+            )
+        return int(text)
+
+    def validate_capacity(self, field):
+        field.parsed = self._whole_number(field, 0, 1_000_000)
+
+    def validate_max_party_size(self, field):
+        field.parsed = self._whole_number(field, 1, 100)
+        if field.parsed is None:
+            raise ValidationError(
+                _("Indica quante persone può iscrivere al massimo ogni iscrizione.")
+            )
+
+    def values(self) -> dict:
+        """The event's attributes as the editor was filled in (times aware, in UTC-convertible "
+        "form)."""
+        return {
+            "title": self.title.data,
+            "slug": self.slug.data,
+            "summary": self.summary.data or "",
+            "description": self.description.data or "",
+            "organizers": self.organizers.data or "",
+            "timezone": self.timezone.data,
+            "starts_at": self.aware(self.starts_at),
+            "ends_at": self.aware(self.ends_at),
+            "venue_name": self.venue_name.data or "",
+            "venue_address": self.venue_address.data or "",
+            "online_url": self.online_url.data or "",
+            "capacity": self.capacity.parsed,
+            "max_party_size": self.max_party_size.parsed,
+            "registration_opens_at": self.aware(self.registration_opens_at),
+            "registration_closes_at": self.aware(self.registration_closes_at),
+            "requires_approval": bool(self.requires_approval.data),
+            "contact_email": self.contact_email.data,
+            "privacy_notice": self.privacy_notice.data,
+        }
+
+
+def form_data_for(event: Event) -> dict:
+    """What the editor shows for an existing event (times in its own zone)."""
+
+    def local(moment):
+        return moment.astimezone(event.tz).strftime("%Y-%m-%dT%H:%M") if moment else ""
+
+    return {
+        "title": event.title,
+        "slug": event.slug,
+        "summary": event.summary,
+        "description": event.description,
+        "organizers": event.organizers,
+        "timezone": event.timezone,
+        "starts_at": local(event.starts_at),
+        "ends_at": local(event.ends_at),
+        "venue_name": event.venue_name,
+        "venue_address": event.venue_address,
+        "online_url": event.online_url,
+        "capacity": "" if event.capacity is None else str(event.capacity),
+        "max_party_size": str(event.max_party_size),
+        "registration_opens_at": local(event.registration_opens_at),
+        "registration_closes_at": local(event.registration_closes_at),
+        "requires_approval": event.requires_approval,
+        "contact_email": event.contact_email,
+        "privacy_notice": event.privacy_notice,
+    }
