@@ -64,11 +64,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .events.cli import events_cli
     from .mail.cli import mail_cli
     from .organizer.cli import organizer_cli
+    from .registrations.cli import registrations_cli
 
     app.cli.add_command(demo_cli)
     app.cli.add_command(events_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(organizer_cli)
+    app.cli.add_command(registrations_cli)
 
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)

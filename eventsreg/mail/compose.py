@@ -172,6 +172,24 @@ def queue_reminder(registration: Registration) -> OutboxEmail:
     )
 
 
+def queue_message(registration: Registration, subject: str, body: str) -> OutboxEmail:
+    """An organiser's message to a registrant: their own text, placeholders substituted.
+
+    The text is never rendered as a template: ``{nome}``, ``{cognome}``, ``{azienda}`` and
+    ``{evento}`` are replaced by plain substitution, and the HTML part escapes it all.
+    """
+    values = {
+        "{nome}": registration.first_name,
+        "{cognome}": registration.last_name,
+        "{azienda}": registration.company_name,
+        "{evento}": registration.event.title,
+    }
+    for placeholder, value in values.items():
+        subject = subject.replace(placeholder, value)
+        body = body.replace(placeholder, value)
+    return _compose(registration, EmailKind.message, subject, message_body=body)
+
+
 def queue_event_update(event: Event, registrations) -> list[OutboxEmail]:
     """Send the new time or place, with an invite that replaces the old entry."""
     return [
