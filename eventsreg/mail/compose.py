@@ -6,6 +6,8 @@ caller, so the message is stored in the same transaction as the change that caus
 
 from email.utils import make_msgid
 
+import sqlalchemy as sa
+
 from flask import current_app, g, has_app_context, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -36,9 +38,9 @@ def _compose(
     manage_url = calendar.external_url("registrations.manage", token=PLACEHOLDER) if token else None
     ics = None
     if ics_method:
-        if ics_method == CANCEL:
-            # A cancelled copy must outrank the invitation it cancels, and any later
-            # invitation must outrank the cancellation.
+        # A cancellation must outrank the invitation it cancels, and an invitation sent
+        # after a cancellation must outrank that: calendars ignore what is not newer.
+        if ics_method == CANCEL or _last_calendar_method(registration) == CANCEL:
             registration.ical_sequence += 1
         ics = calendar.build_calendar(
             [event],
@@ -79,6 +81,18 @@ def _compose(
         # Tells the after-request hook that there is something to deliver.
         g.outbox_queued = True
     return email
+
+
+def _last_calendar_method(registration: Registration) -> str | None:
+    """The METHOD of the last invitation or cancellation this registrant was sent."""
+    if registration.id is None:
+        return None
+    return db.session.scalar(
+        sa.select(OutboxEmail.ics_method)
+        .where(OutboxEmail.registration_id == registration.id, OutboxEmail.ics_method.is_not(None))
+        .order_by(OutboxEmail.id.desc())
+        .limit(1)
+    )
 
 
 def queue_confirmation(registration: Registration, token: str) -> OutboxEmail:

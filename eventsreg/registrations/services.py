@@ -146,11 +146,9 @@ def register(event: Event, data: RegistrationData, now: datetime | None = None) 
         registration = Registration(event=event, email=email, created_at=now)
         db.session.add(registration)
     else:
-        # Someone who withdrew registers again: the same row comes back, in the queue as new,
-        # and the new invitation must outrank the cancellation they received.
+        # Someone who withdrew registers again: the same row comes back, in the queue as new.
         registration.created_at = now
         registration.cancelled_at = None
-        registration.ical_sequence += 1
     registration.token_hash = token_hash
     registration.locale = data.locale
     registration.privacy_consent_at = now
