@@ -13,6 +13,7 @@ import icalendar
 from flask import current_app
 
 from .markdown import markdown_to_text
+from .urls import base_url, external_url
 
 PRODID = "-//eventsreg//Eventi//IT"
 
@@ -21,23 +22,6 @@ PRODID = "-//eventsreg//Eventi//IT"
 class Attendee:
     email: str
     name: str
-
-
-def base_url() -> str:
-    """The public address of the service, for links that leave the site."""
-    return current_app.config["BASE_URL"].rstrip("/")
-
-
-def external_url(endpoint: str, **values) -> str:
-    """An absolute URL built on BASE_URL, valid in emails and calendar files.
-
-    Works outside requests too (delivery workers, CLI), where url_for cannot.
-    """
-    parts = urlsplit(base_url())
-    adapter = current_app.url_map.bind(
-        parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme or "https"
-    )
-    return adapter.build(endpoint, values, force_external=True)
 
 
 def uid_domain() -> str:

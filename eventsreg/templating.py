@@ -18,6 +18,7 @@ def register(app):
         event_when=formatting.event_when,
         long_date=formatting.long_date,
         date_time=formatting.date_time,
+        short_time=formatting.short_time,
         number=formatting.number,
     )
     app.jinja_env.globals.update(

@@ -42,6 +42,8 @@ def test_every_post_route_refuses_a_missing_csrf_token(csrf_app, create_event):
         "organizer_id": 1,
         "email_id": 1,
         "action": "publish",
+        "registration_id": 1,
+        "question_id": 1,
     }
     post_rules = [r for r in csrf_app.url_map.iter_rules() if "POST" in r.methods]
     assert {r.endpoint for r in post_rules} >= {

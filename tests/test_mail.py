@@ -148,7 +148,7 @@ def assert_invitation(message: EmailMessage, method: str) -> icalendar.Event:
     assert part.get_param("method") == method
     calendar = invitation(message)
     assert str(calendar["METHOD"]) == method
-    [attachment] = message.iter_attachments()
+    [attachment] = [a for a in message.iter_attachments() if a.get_filename() == "invito.ics"]
     assert attachment.get_filename() == "invito.ics"
     assert attachment.get_param("method") == method
     assert icalendar.Calendar.from_ical(attachment.get_content()) == calendar
@@ -252,6 +252,10 @@ def test_registration_queues_one_email_in_its_commit_and_sends_it_after_the_resp
         assert f"{BASE_URL}/r/{token}" in content
     assert client.get(f"/r/{manage_token(text)}").status_code == 200
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    # An in-person attendee gets the check-in QR code, inline, for the door.
+    [qr] = [a for a in message.walk() if a.get_content_type() == "image/png"]
+    assert qr["Content-ID"] == "<checkin-qr>" and 'src="cid:checkin-qr"' in html
+    assert qr.get_payload(decode=True).startswith(b"\x89PNG")
     assert "<script" not in html
 
 

@@ -16,7 +16,15 @@ def test_every_organizer_page_requires_sign_in(app, client, create_event):
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/organizer/") or rule.endpoint == "organizer.login":
             continue
-        values = {"slug": event.slug, "organizer_id": 1, "email_id": 1, "action": "publish"}
+        values = {
+            "slug": event.slug,
+            "organizer_id": 1,
+            "email_id": 1,
+            "action": "publish",
+            "registration_id": 1,
+            "token": "x" * 43,
+            "question_id": 1,
+        }
         url = rule.build({arg: values[arg] for arg in rule.arguments})[1]
         method = "GET" if "GET" in rule.methods else "POST"
         response = client.open(url, method=method)

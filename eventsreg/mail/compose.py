@@ -7,7 +7,6 @@ caller, so the message is stored in the same transaction as the change that caus
 from email.utils import make_msgid
 
 import sqlalchemy as sa
-
 from flask import current_app, g, has_app_context, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -17,6 +16,7 @@ from ..events.models import Event
 from ..extensions import db
 from ..registrations.models import Registration
 from ..registrations.questions import answers_summary
+from ..urls import external_url
 from .models import EmailKind, OutboxEmail
 from .sealing import PLACEHOLDER, seal
 
@@ -35,7 +35,7 @@ def _compose(
 ) -> OutboxEmail:
     event = registration.event
     # Bodies carry a placeholder; the token itself is stored sealed (see sealing.py).
-    manage_url = calendar.external_url("registrations.manage", token=PLACEHOLDER) if token else None
+    manage_url = external_url("registrations.manage", token=PLACEHOLDER) if token else None
     ics = None
     if ics_method:
         # A cancellation must outrank the invitation it cancels, and an invitation sent
@@ -53,10 +53,14 @@ def _compose(
             event=event,
             registration=registration,
             manage_url=manage_url,
-            event_url=calendar.external_url("events.detail", slug=event.slug),
-            link_request_url=calendar.external_url("registrations.request_link", slug=event.slug),
+            event_url=external_url("events.detail", slug=event.slug),
+            link_request_url=external_url("registrations.request_link", slug=event.slug),
             location=calendar.location(event),
             ics_method=ics_method,
+            # The QR code is attached at delivery, when the token can be unsealed.
+            show_qr=bool(token)
+            and registration.is_attending
+            and registration.attendance.value == "in_person",
         )
         subject_text = str(subject() if callable(subject) else subject)
         text_body = render_template(f"emails/{kind.value}.txt", subject=subject_text, **context)

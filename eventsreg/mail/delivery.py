@@ -11,8 +11,12 @@ from flask_mail import Mail, Message
 
 from ..dbtypes import utcnow
 from ..extensions import db
+from ..registrations.checkin import qr_png
 from .models import OutboxEmail, OutboxStatus
-from .sealing import SealBroken, reveal
+from .sealing import SealBroken, reveal, unseal
+
+#: The check-in QR code's Content-ID, referred to by the HTML body.
+QR_CONTENT_ID = "checkin-qr"
 
 mail = Mail()
 
@@ -197,6 +201,14 @@ def build_message(email: OutboxEmail) -> Message:
         reply_to=email.reply_to or None,
     )
     message.msgId = email.message_id
+    if email.secret and f"cid:{QR_CONTENT_ID}" in email.html_body:
+        message.attach(
+            "codice-ingresso.png",
+            "image/png",
+            qr_png(unseal(email.secret)),
+            "inline",
+            headers={"Content-ID": f"<{QR_CONTENT_ID}>"},
+        )
     if email.ics:
         # Gmail and Outlook read the invite from a text/calendar alternative whose MIME
         # method matches the METHOD inside; the .ics attachment serves other clients.

@@ -13,6 +13,7 @@ from ..events.models import Event
 from ..events.services import availability, seats_taken
 from ..extensions import db
 from ..mail import compose
+from . import checkin
 from .models import Answer, AttendanceMode, Registration, RegistrationStatus
 
 
@@ -150,6 +151,7 @@ def register(event: Event, data: RegistrationData, now: datetime | None = None) 
         registration.created_at = now
         registration.cancelled_at = None
     registration.token_hash = token_hash
+    registration.checkin_token_hash = checkin.checkin_hash(token)
     registration.locale = data.locale
     registration.privacy_consent_at = now
     registration.privacy_notice_version = event.privacy_notice_version
@@ -294,6 +296,7 @@ def send_link(event: Event, email: str, now: datetime | None = None) -> bool:
     if registration.link_sent_at and now - registration.link_sent_at < interval:
         return False
     token, registration.token_hash = new_token()
+    registration.checkin_token_hash = checkin.checkin_hash(token)
     registration.link_sent_at = now
     compose.queue_link(registration, token)
     db.session.commit()

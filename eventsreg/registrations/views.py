@@ -5,7 +5,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from ..events import services as event_services
-from . import services
+from . import checkin, services
 from .forms import LinkRequestForm, RegistrationForm, WithdrawForm
 from .models import AttendanceMode, Registration
 from .questions import answer_warnings, answers_summary, form_value
@@ -127,7 +127,17 @@ def manage(token: str):
         position=services.waitlist_position(registration),
         withdraw_form=WithdrawForm(),
         token=token,
+        qr=checkin.qr_svg(token) if _shows_qr(registration) else None,
     ), status
+
+
+def _shows_qr(registration: Registration) -> bool:
+    """In-person attendees get a QR code to show at the door."""
+    return (
+        registration.is_attending
+        and registration.attendance is AttendanceMode.in_person
+        and not registration.event.is_cancelled
+    )
 
 
 def _form_data(registration: Registration) -> dict:

@@ -1,0 +1,398 @@
+"""The question builder's rules: adding, changing, ordering and removing an event's questions.
+
+Stored answers are never corrupted: a question with answers cannot change kind or lose the
+choices people picked, and removing it archives it instead of deleting it.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from ..extensions import db
+from ..registrations.models import Answer
+from .models import Event, Question, QuestionKind
+
+CHOICE_KINDS = (QuestionKind.choice, QuestionKind.multichoice)
+#: Kinds another question may depend on: their answers are one of a few known values.
+PARENT_KINDS = (*CHOICE_KINDS, QuestionKind.yesno)
+TEXT_KINDS = (QuestionKind.text, QuestionKind.textarea)
+CODE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+CODE_MAX = 64
+MAX_LENGTH_LIMIT = 5000
+
+
+class QuestionError(ValueError):
+    """Changes the rules refuse; ``errors`` maps a field name to an Italian message."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+        self.field, self.message = next(iter(errors.items()))
+
+
+@dataclass
+class Removal:
+    """What remove_question did: archived (answers kept) or deleted, and who lost a condition."""
+
+    archived: bool
+    answers: int
+    unlinked: list[Question] = field(default_factory=list)
+
+
+def derive_code(text: str) -> str:
+    """A lower-case ASCII identifier from *text*: "Consumo annuo (kWh)" → "consumo_annuo_kwh"."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    code = re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_")[:40].rstrip("_")
+    return f"q_{code}" if code[:1].isdigit() else code
+
+
+def parse_choices(text: str) -> list[dict]:
+    """Choices typed one per line, as "value|Label" or just "Label" (value derived)."""
+    choices = []
+    for line in (text or "").splitlines():
+        value, sep, label = (part.strip() for part in line.partition("|"))
+        if not sep:
+            value, label = "", value
+        if not value and not label:
+            continue
+        label = label or value
+        value = value or derive_code(label) or f"opzione_{len(choices) + 1}"
+        choices.append({"value": value, "label": label})
+    return choices
+
+
+def choices_text(choices: list[dict]) -> str:
+    """The choices as the builder's textarea shows them."""
+    return "\n".join(f"{c['value']}|{c['label']}" for c in choices)
+
+
+def ordered(event: Event) -> list[Question]:
+    """The event's active questions in the order the form asks them."""
+    return sorted(event.active_questions, key=lambda q: (q.position, q.id))
+
+
+def possible_values(question: Question) -> list[tuple[str, str]]:
+    """(value, label) of the answers a condition on *question* may name."""
+    if question.kind is QuestionKind.yesno:
+        return [("yes", _("Sì")), ("no", _("No"))]
+    return [(c["value"], c["label"]) for c in question.choices]
+
+
+def eligible_parents(event: Event, question: Question | None = None) -> list[Question]:
+    """Questions *question* may depend on: earlier active ones with a few known answers."""
+    before = ordered(event)
+    if question is not None and question in before:
+        before = before[: before.index(question)]
+    return [q for q in before if q.kind in PARENT_KINDS]
+
+
+def answer_count(question: Question) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count(Answer.id)).where(Answer.question_id == question.id)
+    )
+
+
+def answer_counts(event: Event) -> dict[int, int]:
+    """Number of stored answers per question id of *event*."""
+    rows = db.session.execute(
+        sa.select(Answer.question_id, sa.func.count(Answer.id))
+        .join(Question, Question.id == Answer.question_id)
+        .where(Question.event_id == event.id)
+        .group_by(Answer.question_id)
+    )
+    return dict(rows.all())
+
+
+def dependents(question: Question) -> list[Question]:
+    """Questions shown only depending on *question*'s answer."""
+    return [q for q in ordered(question.event) if q.condition_question_id == question.id]
+
+
+def _used_values(question: Question) -> set[str]:
+    used = set()
+    for value in db.session.scalars(
+        sa.select(Answer.value).where(Answer.question_id == question.id)
+    ):
+        used.update(value if isinstance(value, list) else [value])
+    return {str(v) for v in used}
+
+
+def _free_code(event: Event, base: str, question: Question | None) -> str:
+    taken = {q.code for q in event.questions if q is not question}
+    base = base or "domanda"
+    code, n = base, 2
+    while code in taken:
+        code, n = f"{base}_{n}", n + 1
+    return code
+
+
+def _match_values(parent: Question, given: list[str]) -> tuple[list[str], list[str]]:
+    """Condition values as the parent stores them (typed as value or label), and unknown ones."""
+    lookup = {}
+    for value, label in possible_values(parent):
+        lookup[value.casefold()] = value
+        lookup[str(label).casefold()] = value
+    if parent.kind is QuestionKind.yesno:
+        lookup["si"] = "yes"
+    values, unknown = [], []
+    for item in given:
+        match = lookup.get(item.strip().casefold())
+        if match is None:
+            unknown.append(item)
+        elif match not in values:
+            values.append(match)
+    return values, unknown
+
+
+def _check(event: Event, question: Question | None, v: dict) -> dict[str, str]:
+    """Every rule broken by values *v* for *question* (None: a new one), as field → message."""
+    errors: dict[str, str] = {}
+    if not v["label"]:
+        errors["label"] = _("Scrivi il testo della domanda.")
+    code = v["code"]
+    if code and (len(code) > CODE_MAX or not CODE_RE.match(code)):
+        errors["code"] = _(
+            "Usa lettere minuscole senza accenti, cifre e «_», iniziando con una lettera, "
+            "ad esempio consumo_annuo."
+        )
+    elif code and code != _free_code(event, code, question):
+        errors["code"] = _("Questo codice è già usato da un'altra domanda dell'evento.")
+    has_answers = question is not None and answer_count(question) > 0
+    if has_answers and v["kind"] is not question.kind:
+        errors["kind"] = _(
+            "La domanda ha già delle risposte: il tipo non si può cambiare. Se serve, togli "
+            "questa domanda e creane una nuova."
+        )
+    if v["kind"] in CHOICE_KINDS:
+        values = [c["value"] for c in v["choices"]]
+        if len(values) < 2:
+            errors["choices"] = _("Scrivi almeno due opzioni, una per riga.")
+        elif len(set(values)) < len(values):
+            repeated = sorted({x for x in values if values.count(x) > 1})
+            errors["choices"] = _(
+                "Due opzioni hanno lo stesso valore (%(values)s): cambiane uno.",
+                values=", ".join(repeated),
+            )
+        elif has_answers and question.kind is v["kind"]:
+            lost = _used_values(question) - set(values)
+            if lost:
+                labels = ", ".join(f"«{question.choice_label(x)}»" for x in sorted(lost))
+                errors["choices"] = _(
+                    "Qualcuno ha già scelto %(labels)s: queste opzioni non si possono togliere "
+                    "né cambiare di valore.",
+                    labels=labels,
+                )
+    settings = v["settings"]
+    lo, hi = settings.get("min"), settings.get("max")
+    if v["kind"] is QuestionKind.number and lo is not None and hi is not None and lo > hi:
+        errors["max"] = _("Il massimo deve essere maggiore o uguale al minimo.")
+    errors.update(_check_condition(event, question, v))
+    if question is not None:
+        errors.update(_check_dependents(question, v))
+    return errors
+
+
+def _check_condition(event: Event, question: Question | None, v: dict) -> dict[str, str]:
+    parent_id = v["condition_question_id"]
+    if parent_id is None:
+        return {}
+    parent = next((q for q in event.active_questions if q.id == parent_id), None)
+    if parent is None or parent is question:
+        return {"condition_question_id": _("Scegli una domanda dall'elenco.")}
+    if parent not in eligible_parents(event, question):
+        return {
+            "condition_question_id": _(
+                "La domanda da cui dipende deve venire prima di questa ed essere a scelta "
+                "singola, multipla o Sì/No."
+            )
+        }
+    ancestor, seen = parent, set()
+    while ancestor is not None and ancestor.id not in seen:  # parents come earlier: bad data
+        if question is not None and ancestor.id == question.id:
+            return {"condition_question_id": _("Una domanda non può dipendere da se stessa.")}
+        seen.add(ancestor.id)
+        ancestor = ancestor.condition_question
+    values, unknown = _match_values(parent, v["condition_values"])
+    if unknown:
+        allowed = ", ".join(f"{value} ({label})" for value, label in possible_values(parent))
+        return {
+            "condition_values": _(
+                "%(unknown)s non è tra le risposte di «%(label)s». Scegli tra: %(allowed)s.",
+                unknown=", ".join(f"«{x}»" for x in unknown),
+                label=parent.label,
+                allowed=allowed,
+            )
+        }
+    if not values:
+        return {"condition_values": _("Indica almeno una risposta, una per riga.")}
+    v["condition_values"] = values
+    return {}
+
+
+def _check_dependents(question: Question, v: dict) -> dict[str, str]:
+    """A question others depend on must keep the answers their conditions name."""
+    children = dependents(question)
+    if not children:
+        return {}
+    names = ", ".join(f"«{q.label}»" for q in children)
+    if v["kind"] not in PARENT_KINDS:
+        message = _(
+            "Le domande %(names)s dipendono dalle risposte a questa: il tipo deve restare a "
+            "scelta singola, multipla o Sì/No.",
+            names=names,
+        )
+        return {"kind": message}
+    allowed = (
+        {"yes", "no"} if v["kind"] is QuestionKind.yesno else {c["value"] for c in v["choices"]}
+    )
+    broken = [q for q in children if not set(q.condition_values) <= allowed]
+    if broken:
+        message = _(
+            "Le domande %(names)s dipendono da opzioni che togli o cambi: cambia prima la loro "
+            "condizione.",
+            names=", ".join(f"«{q.label}»" for q in broken),
+        )
+        return {"kind" if v["kind"] is not question.kind else "choices": message}
+    return {}
+
+
+def _normalised(fields: dict) -> dict:
+    v = dict(fields)
+    v["label"] = (v.get("label") or "").strip()
+    v["code"] = (v.get("code") or "").strip()
+    v["kind"] = QuestionKind(v["kind"])
+    v["help_text"] = (v.get("help_text") or "").strip()
+    v["is_required"] = bool(v.get("is_required"))
+    v["choices"] = list(v.get("choices") or []) if v["kind"] in CHOICE_KINDS else []
+    settings = dict(v.get("settings") or {})
+    if v["kind"] is QuestionKind.number:
+        keep = ("unit", "min", "max", "integer")
+    else:
+        keep = ("max_length",) if v["kind"] in TEXT_KINDS else ()
+    # Identity tests: a minimum of 0 is a setting, an unticked "integer" (False) is not.
+    v["settings"] = {
+        k: settings[k]
+        for k in keep
+        if settings.get(k) is not None and settings[k] is not False and settings[k] != ""
+    }
+    v["condition_question_id"] = v.get("condition_question_id") or None
+    v["condition_values"] = [str(x) for x in v.get("condition_values") or []]
+    if v["condition_question_id"] is None:
+        v["condition_values"] = []
+    return v
+
+
+def _apply(question: Question, event: Event, v: dict) -> None:
+    question.label = v["label"]
+    question.code = v["code"] or _free_code(event, derive_code(v["label"]), question)
+    question.kind = v["kind"]
+    question.help_text = v["help_text"]
+    question.is_required = v["is_required"]
+    question.choices = v["choices"]
+    question.settings = v["settings"]
+    question.condition_question_id = v["condition_question_id"]
+    question.condition_values = v["condition_values"]
+
+
+def add_question(event: Event, **fields) -> Question:
+    """A new question at the end of *event*'s form; raises QuestionError when a rule is broken."""
+    v = _normalised(fields)
+    errors = _check(event, None, v)
+    if errors:
+        raise QuestionError(errors)
+    position = max((q.position for q in event.questions), default=-1) + 1
+    question = Question(position=position)
+    _apply(question, event, v)
+    event.questions.append(question)
+    db.session.commit()
+    return question
+
+
+def update_question(question: Question, **fields) -> Question:
+    """Change *question*; fields left out keep their value. Raises QuestionError."""
+    current = {
+        "label": question.label,
+        "code": question.code,
+        "kind": question.kind,
+        "help_text": question.help_text,
+        "is_required": question.is_required,
+        "choices": question.choices,
+        "settings": question.settings,
+        "condition_question_id": question.condition_question_id,
+        "condition_values": question.condition_values,
+    }
+    v = _normalised({**current, **fields})
+    errors = _check(question.event, question, v)
+    if errors:
+        raise QuestionError(errors)
+    _apply(question, question.event, v)
+    db.session.commit()
+    return question
+
+
+def move_question(question: Question, direction: str) -> bool:
+    """Swap *question* with its active neighbour ("up" or "down"); False at either end.
+
+    Raises QuestionError when the move would put a question before the one it depends on.
+    """
+    active = ordered(question.event)
+    if direction not in ("up", "down") or question not in active:
+        return False
+    index = active.index(question)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(active):
+        return False
+    first, second = sorted((active[index], active[other]), key=active.index)
+    if second.condition_question_id == first.id:
+        raise QuestionError(
+            {
+                "move": _(
+                    "«%(child)s» dipende da «%(parent)s» e deve restare dopo di essa.",
+                    child=second.label,
+                    parent=first.label,
+                )
+            }
+        )
+    active[index], active[other] = active[other], active[index]
+    # Renumbering keeps positions unique, so the order never depends on ties.
+    for position, item in enumerate(active):
+        item.position = position
+    db.session.commit()
+    return True
+
+
+def remove_question(question: Question) -> Removal:
+    """Archive *question* if it has answers (kept for the exports), else delete it.
+
+    Questions that depended on it lose their condition and are asked to everyone.
+    """
+    unlinked = [q for q in question.event.questions if q.condition_question_id == question.id]
+    for child in unlinked:
+        child.condition_question_id = None
+        child.condition_values = []
+    count = answer_count(question)
+    if count:
+        question.is_archived = True
+    else:
+        question.event.questions.remove(question)
+        db.session.delete(question)
+    db.session.commit()
+    active = [q for q in unlinked if not q.is_archived]
+    return Removal(archived=bool(count), answers=count, unlinked=active)
+
+
+def restore_question(question: Question) -> Question:
+    """Ask an archived question again, at the end of the form."""
+    event = question.event
+    parent = question.condition_question
+    if parent is None or parent.is_archived:
+        # Its condition only holds if the question it names is still asked (and earlier).
+        question.condition_question_id = None
+        question.condition_values = []
+    question.position = max((q.position for q in event.questions), default=-1) + 1
+    question.is_archived = False
+    db.session.commit()
+    return question

@@ -1,0 +1,230 @@
+"""Organisers' forms about registrations: filters, manual registration, actions, messages."""
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from ..events.models import Event, Question, QuestionKind
+from ..forms import BaseForm
+from ..registrations.admin import ACTIVE_STATUSES, RegistrationFilter
+from ..registrations.forms import RegistrationForm
+from ..registrations.models import (
+    ATTENDANCE_MODE_LABELS,
+    REGISTRATION_STATUS_LABELS,
+    AttendanceMode,
+    RegistrationStatus,
+)
+from ..registrations.questions import YES_NO
+from ..registrations.services import RegistrationData
+
+#: The status filter's value for "every registration that still counts".
+ACTIVE = "active"
+
+STATUS_CHOICES = [
+    SelectChoice("", _l("Tutte")),
+    SelectChoice(ACTIVE, _l("Attive (non ritirate né rifiutate)")),
+    *(SelectChoice(status.value, label) for status, label in REGISTRATION_STATUS_LABELS.items()),
+]
+MESSAGE_STATUS_CHOICES = [
+    SelectChoice("", _l("Tutti gli iscritti attivi")),
+    *(
+        SelectChoice(status.value, label)
+        for status, label in REGISTRATION_STATUS_LABELS.items()
+        if status in ACTIVE_STATUSES
+    ),
+]
+ATTENDANCE_CHOICES = [
+    SelectChoice("", _l("Tutte")),
+    *(SelectChoice(mode.value, label) for mode, label in ATTENDANCE_MODE_LABELS.items()),
+]
+CHECKED_IN_CHOICES = [
+    SelectChoice("", _l("Tutti")),
+    SelectChoice("yes", _l("Entrati")),
+    SelectChoice("no", _l("Non ancora entrati")),
+]
+FILTERED_KINDS = (QuestionKind.choice, QuestionKind.yesno)
+
+
+def _answer_choices(question: Question) -> list[SelectChoice]:
+    if question.kind is QuestionKind.yesno:
+        options = [SelectChoice(value, label) for value, label in YES_NO.items()]
+    else:
+        options = [SelectChoice(c["value"], c["label"]) for c in question.choices]
+    return [SelectChoice("", _l("Qualsiasi risposta")), *options]
+
+
+class _FilterFields(BaseForm):
+    """Filters shared by the registrations table and the messages page."""
+
+    status = SelectField(_l("Stato"), choices=STATUS_CHOICES, validate_choice=False)
+    attendance = SelectField(
+        _l("Partecipazione"), choices=ATTENDANCE_CHOICES, validate_choice=False
+    )
+    checked_in = SelectField(_l("Ingresso"), choices=CHECKED_IN_CHOICES, validate_choice=False)
+
+    @classmethod
+    def for_event(cls, event: Event, **kwargs):
+        """The form for *event*, with a filter for each choice and yes/no question."""
+
+        class EventForm(cls):
+            pass
+
+        questions = [q for q in event.questions if q.kind in FILTERED_KINDS]
+        for question in questions:
+            field = SelectField(
+                question.label, choices=_answer_choices(question), validate_choice=False
+            )
+            setattr(EventForm, question.field_name, field)
+        form = EventForm(**kwargs)
+        form.filter_questions = questions
+        return form
+
+    def question_filters(self):
+        for question in self.filter_questions:
+            yield self[question.field_name]
+
+    def filters(self) -> RegistrationFilter:
+        """The chosen filters; values that are not among the choices are ignored."""
+        status = self.status.data
+        statuses = None
+        if status == ACTIVE:
+            statuses = ACTIVE_STATUSES
+        elif status in {s.value for s in RegistrationStatus}:
+            statuses = frozenset({RegistrationStatus(status)})
+        attendance = self.attendance.data
+        answers = {}
+        for question in self.filter_questions:
+            raw = self[question.field_name].data
+            if question.kind is QuestionKind.yesno and raw in YES_NO:
+                answers[question.id] = raw == "yes"
+            elif raw in {c["value"] for c in question.choices}:
+                answers[question.id] = raw
+        return RegistrationFilter(
+            text=(self.q.data or "") if "q" in self else "",
+            statuses=statuses,
+            attendance=AttendanceMode(attendance)
+            if attendance in {m.value for m in AttendanceMode}
+            else None,
+            checked_in={"yes": True, "no": False}.get(self.checked_in.data),
+            answers=answers,
+        )
+
+
+class FilterForm(_FilterFields):
+    """Search and filters of the registrations table (a GET form: nothing to protect)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(
+        _l("Cerca"),
+        description=_l("Nome, cognome, email, azienda o partita IVA."),
+        validators=[Optional(), Length(max=100)],
+        render_kw={"type": "search"},
+    )
+
+
+class MessageForm(_FilterFields):
+    """A message to the registrants, with the filters choosing who receives it."""
+
+    status = SelectField(_l("Stato"), choices=MESSAGE_STATUS_CHOICES, validate_choice=False)
+    subject = StringField(
+        _l("Oggetto"),
+        validators=[
+            DataRequired(_l("Scrivi l'oggetto del messaggio.")),
+            Length(max=200, message=_l("L'oggetto è troppo lungo: al massimo 200 caratteri.")),
+        ],
+    )
+    body = TextAreaField(
+        _l("Testo"),
+        description=_l(
+            "Testo semplice: le righe vuote separano i paragrafi. {nome}, {cognome}, {azienda} "
+            "ed {evento} vengono sostituiti con i dati di ogni destinatario. Data, luogo e link "
+            "all'evento vengono aggiunti in fondo."
+        ),
+        validators=[
+            DataRequired(_l("Scrivi il testo del messaggio.")),
+            Length(max=10000, message=_l("Il testo è troppo lungo: al massimo 10.000 caratteri.")),
+        ],
+        render_kw={"rows": 10},
+    )
+    preview = SubmitField(_l("Anteprima"))
+    send = SubmitField(_l("Invia"))
+
+
+class ManualRegistrationForm(RegistrationForm):
+    """The public form as an organiser fills it in for someone, e.g. who phoned."""
+
+    email = StringField(
+        _l("Email"),
+        description=_l("Qui la persona riceverà la conferma e il link personale."),
+        validators=[DataRequired(_l("Scrivi l'indirizzo email.")), Length(max=254)],
+        render_kw={"autocomplete": "off", "inputmode": "email", "type": "email"},
+    )
+    attendance = RadioField(
+        _l("Come parteciperà?"),
+        choices=[SelectChoice(mode.value, label) for mode, label in ATTENDANCE_MODE_LABELS.items()],
+        validators=[InputRequired(_l("Indica come parteciperà la persona."))],
+        validate_choice=False,
+    )
+    privacy_consent = BooleanField(
+        _l(
+            "La persona ha ricevuto l'informativa sulla privacy (anche a voce, per telefono) "
+            "e acconsente al trattamento dei dati per la gestione dell'iscrizione."
+        ),
+        validators=[
+            DataRequired(_l("Serve il consenso della persona: senza non è possibile iscriverla."))
+        ],
+    )
+    marketing_consent = BooleanField(
+        _l("La persona desidera ricevere comunicazioni sulle prossime iniziative (facoltativo).")
+    )
+    locale = RadioField(
+        _l("Lingua delle email"),
+        choices=[SelectChoice("it", "Italiano"), SelectChoice("en", "English")],
+        default="it",
+        validate_choice=False,
+    )
+
+    @classmethod
+    def for_event(cls, event: Event, **kwargs) -> "ManualRegistrationForm":
+        form = super().for_event(event, **kwargs)
+        # The honeypot stops bots on the public form; organisers are signed in.
+        del form.website_confirm
+        return form
+
+    def validate_locale(self, field):
+        if field.data not in ("it", "en"):
+            raise ValidationError(_("Scegli la lingua delle email."))
+
+    def registration_data(self) -> RegistrationData:
+        """What the form says, as the registration services take it."""
+        return RegistrationData(
+            first_name=self.first_name.data,
+            last_name=self.last_name.data,
+            email=self.email.data,
+            phone=self.phone.data or "",
+            company_name=self.company_name.data,
+            vat_number=self.vat_number.data or "",
+            tax_code=self.tax_code.data or "",
+            attendance=AttendanceMode(self.attendance.data),
+            party_size=self.party_size.parsed,
+            marketing_consent=bool(self.marketing_consent.data),
+            locale=self.locale.data,
+            answers={q.id: field.parsed for q, field in self.question_fields()},
+        )
+
+
+class ActionForm(BaseForm):
+    """Approve, reject, confirm by hand: the button and the CSRF token."""
+
+
+class WithdrawOnBehalfForm(BaseForm):
+    """Withdraw a registration for the person, after an explicit confirmation."""
+
+    confirm = BooleanField(
+        _l("Confermo: la persona ha chiesto di ritirare l'iscrizione."),
+        validators=[DataRequired(_l("Spunta la casella per confermare il ritiro."))],
+    )

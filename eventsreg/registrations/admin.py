@@ -1,0 +1,269 @@
+"""What organisers do with registrations: find them, add them, decide on them, write to them.
+
+Free of request state, like :mod:`.services`, whose rules these functions reuse.
+"""
+
+import dataclasses
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from ..dbtypes import utcnow
+from ..events.models import Event
+from ..events.services import seats_taken
+from ..extensions import db
+from ..mail import compose
+from ..mail.models import OutboxEmail
+from . import services
+from .models import INACTIVE_STATUSES, Answer, AttendanceMode, Registration, RegistrationStatus
+
+PAGE_SIZE = 50
+
+#: Statuses of registrations that still count: the only ones organisers write to.
+ACTIVE_STATUSES = frozenset(RegistrationStatus) - frozenset(INACTIVE_STATUSES)
+
+#: The columns the search box looks in.
+SEARCHED_COLUMNS = (
+    Registration.first_name,
+    Registration.last_name,
+    Registration.email,
+    Registration.company_name,
+    Registration.vat_number,
+    Registration.tax_code,
+)
+
+
+class NotWaitlisted(services.RegistrationError):
+    """Only a registration on the waiting list can be confirmed by hand."""
+
+
+class NoRecipients(services.RegistrationError):
+    """No active registration matches the filters of a message."""
+
+
+@dataclass
+class RegistrationFilter:
+    """Which registrations to list or write to; empty means all of them."""
+
+    #: Words that must each appear in a name, the email, the company or the VAT number.
+    text: str = ""
+    statuses: frozenset[RegistrationStatus] | None = None
+    attendance: AttendanceMode | None = None
+    checked_in: bool | None = None
+    #: Question id → the stored answer wanted (choice and yes/no questions).
+    answers: dict[int, object] = field(default_factory=dict)
+
+
+@dataclass
+class Page:
+    items: list[Registration]
+    total: int
+    number: int
+    size: int
+
+    @property
+    def pages(self) -> int:
+        return max(math.ceil(self.total / self.size), 1)
+
+
+@dataclass
+class Preview:
+    count: int
+    first: Registration | None
+    subject: str = ""
+    text: str = ""
+
+
+def filtered(event: Event, filters: RegistrationFilter) -> sa.Select:
+    """A query for *event*'s registrations that match *filters*, newest first."""
+    query = sa.select(Registration).where(Registration.event_id == event.id)
+    for word in filters.text.lower().split():
+        query = query.where(
+            sa.or_(*(sa.func.lower(c).contains(word, autoescape=True) for c in SEARCHED_COLUMNS))
+        )
+    if filters.statuses is not None:
+        query = query.where(Registration.status.in_(sorted(filters.statuses, key=lambda s: s.value)))
+    if filters.attendance is not None:
+        query = query.where(Registration.attendance == filters.attendance)
+    if filters.checked_in is not None:
+        checked = Registration.checked_in_at.is_not(None)
+        query = query.where(checked if filters.checked_in else sa.not_(checked))
+    for question_id, value in filters.answers.items():
+        # JSON has no portable equality (PostgreSQL has no json = json): compare the
+        # stored text with the text SQLAlchemy writes for the value.
+        query = query.where(
+            sa.exists().where(
+                Answer.registration_id == Registration.id,
+                Answer.question_id == question_id,
+                sa.cast(Answer.value, sa.Text) == json.dumps(value),
+            )
+        )
+    return query.order_by(Registration.created_at.desc(), Registration.id.desc())
+
+
+def search(
+    event: Event, filters: RegistrationFilter, page: int = 1, size: int = PAGE_SIZE
+) -> Page:
+    """One page of the registrations matching *filters*, with the total count."""
+    query = filtered(event, filters)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+    number = min(max(page, 1), max(math.ceil(total / size), 1))
+    items = list(db.session.scalars(query.limit(size).offset((number - 1) * size)))
+    return Page(items=items, total=total, number=number, size=size)
+
+
+def waitlist_positions(event: Event) -> dict[int, int]:
+    """Registration id → place in *event*'s waiting list (1 is next), in one query."""
+    ids = db.session.scalars(
+        sa.select(Registration.id)
+        .where(
+            Registration.event_id == event.id,
+            Registration.status == RegistrationStatus.waitlisted,
+        )
+        .order_by(Registration.created_at, Registration.id)
+    )
+    return {registration_id: place for place, registration_id in enumerate(ids, start=1)}
+
+
+def count_pending(event: Event) -> int:
+    """Registrations of *event* waiting for an organiser's decision."""
+    return db.session.scalar(
+        sa.select(sa.func.count()).where(
+            Registration.event_id == event.id,
+            Registration.status == RegistrationStatus.pending,
+        )
+    )
+
+
+def get_registration(event: Event, registration_id: int) -> Registration | None:
+    """The registration with this id if it belongs to *event*."""
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.event_id != event.id:
+        return None
+    return registration
+
+
+def find_by_email(event: Event, email: str) -> Registration | None:
+    return db.session.scalar(
+        sa.select(Registration).where(
+            Registration.event_id == event.id, Registration.email == email.strip().lower()
+        )
+    )
+
+
+def emails_of(registration: Registration) -> list[OutboxEmail]:
+    """The emails queued for *registration*, oldest first."""
+    return list(
+        db.session.scalars(
+            sa.select(OutboxEmail)
+            .where(OutboxEmail.registration_id == registration.id)
+            .order_by(OutboxEmail.id)
+        )
+    )
+
+
+def register_by_organizer(
+    event: Event, data: services.RegistrationData, organizer, now: datetime | None = None
+) -> services.Registered:
+    """Register someone on their behalf (a person who phoned), recording who entered it.
+
+    Unlike the public form this works while registration is closed: only a cancelled or
+    finished event refuses. Seats still count (a full room waitlists), and approval is not
+    asked, since the organiser entering it is the one who would give it.
+
+    :raises services.RegistrationClosed: the event is cancelled or over.
+    :raises services.AlreadyRegistered: the email has an active registration for the event.
+    """
+    now = now or utcnow()
+    # services.register applies the public window; the rest of its rules are repeated here
+    # through the same helpers so that the two paths cannot drift apart on seats or data.
+    services._lock_event(event)
+    if event.is_cancelled or now >= event.ends_at:
+        raise services.RegistrationClosed()
+    registration = find_by_email(event, data.email)
+    if registration is not None and registration.is_active:
+        raise services.AlreadyRegistered()
+    token, token_hash = services.new_token()
+    if registration is None:
+        registration = Registration(event=event, email=data.email.lower(), created_at=now)
+        db.session.add(registration)
+    else:
+        # Someone who withdrew comes back as new (see services.register).
+        registration.created_at = now
+        registration.cancelled_at = None
+        registration.ical_sequence += 1
+    registration.token_hash = token_hash
+    registration.locale = data.locale
+    registration.privacy_consent_at = now
+    registration.privacy_notice_version = event.privacy_notice_version
+    registration.registered_by_id = organizer.id
+    registration.status = services._seat_status(event, data, seats_taken(event))
+    services._apply(registration, data, now)
+    try:
+        db.session.flush()
+        compose.queue_confirmation(registration, token)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise services.AlreadyRegistered() from None
+    return services.Registered(registration=registration, token=token)
+
+
+def confirm_from_waitlist(registration: Registration) -> None:
+    """Give a waitlisted registration its seats now, even ahead of others in the queue.
+
+    :raises NotWaitlisted: the registration is not on the waiting list.
+    :raises services.NotEnoughSeats: its people do not fit in the seats left.
+    """
+    event = registration.event
+    services._lock_event(event)
+    if registration.status is not RegistrationStatus.waitlisted:
+        raise NotWaitlisted()
+    needed = registration.party_size if registration.attendance is AttendanceMode.in_person else 0
+    if event.capacity is not None:
+        free = event.capacity - seats_taken(event)
+        if needed > free:
+            raise services.NotEnoughSeats(max(free, 0))
+    registration.status = RegistrationStatus.confirmed
+    db.session.flush()
+    compose.queue_promotion(registration)
+    db.session.commit()
+
+
+def recipients(event: Event, filters: RegistrationFilter) -> list[Registration]:
+    """The active registrations matching *filters*: whom a message goes to."""
+    wanted = ACTIVE_STATUSES if filters.statuses is None else filters.statuses & ACTIVE_STATUSES
+    query = filtered(event, dataclasses.replace(filters, statuses=wanted))
+    return list(db.session.scalars(query.order_by(None).order_by(Registration.id)))
+
+
+def preview_message(
+    event: Event, filters: RegistrationFilter, subject: str, body: str
+) -> Preview:
+    """How many would receive the message, and its text as the first of them would read it."""
+    people = recipients(event, filters)
+    if not people:
+        return Preview(count=0, first=None)
+    # The real composer renders it, so the preview is exactly what will be sent; the row
+    # is taken out of the session at once and never stored.
+    email = compose.queue_message(people[0], subject, body)
+    db.session.expunge(email)
+    return Preview(count=len(people), first=people[0], subject=email.subject, text=email.text_body)
+
+
+def send_message(event: Event, filters: RegistrationFilter, subject: str, body: str) -> int:
+    """Queue the message for every recipient in one transaction; returns how many.
+
+    :raises NoRecipients: nobody matches the filters.
+    """
+    people = recipients(event, filters)
+    if not people:
+        raise NoRecipients()
+    for registration in people:
+        compose.queue_message(registration, subject, body)
+    db.session.commit()
+    return len(people)

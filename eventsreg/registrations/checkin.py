@@ -1,0 +1,70 @@
+"""Check-in at the door: the QR code's token, checking in and undoing it.
+
+The check-in token is derived from the personal (self-service) token, so every page and
+email that carries the personal link can also show the QR code, and a new personal link
+also replaces the QR code. Only its hash is stored, like the personal token's.
+"""
+
+import base64
+import hashlib
+import hmac
+import io
+from datetime import datetime
+
+import segno
+import sqlalchemy as sa
+from markupsafe import Markup
+
+from ..dbtypes import utcnow
+from ..extensions import db
+from ..urls import external_url
+from .models import Registration
+
+
+def checkin_token_for(personal_token: str) -> str:
+    digest = hmac.new(personal_token.encode(), b"eventsreg check-in", hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def checkin_hash(personal_token: str) -> str:
+    return hashlib.sha256(checkin_token_for(personal_token).encode()).hexdigest()
+
+
+def checkin_url(personal_token: str) -> str:
+    """What the QR code opens: the registration's check-in page for organisers."""
+    return external_url("organizer.checkin_scan", token=checkin_token_for(personal_token))
+
+
+def qr_svg(personal_token: str) -> Markup:
+    """The check-in QR code as inline SVG, for pages."""
+    svg = segno.make(checkin_url(personal_token), error="m").svg_inline(scale=4, title="QR")
+    return Markup(svg)
+
+
+def qr_png(personal_token: str) -> bytes:
+    """The check-in QR code as PNG, for emails."""
+    buffer = io.BytesIO()
+    segno.make(checkin_url(personal_token), error="m").save(buffer, kind="png", scale=6, border=2)
+    return buffer.getvalue()
+
+
+def find_by_checkin_token(token: str) -> Registration | None:
+    if not token or len(token) > 100:
+        return None
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    query = sa.select(Registration).where(Registration.checkin_token_hash == digest)
+    return db.session.scalar(query)
+
+
+def check_in(registration: Registration, now: datetime | None = None) -> bool:
+    """Mark the person as arrived; False if they already were."""
+    if registration.checked_in_at is not None:
+        return False
+    registration.checked_in_at = now or utcnow()
+    db.session.commit()
+    return True
+
+
+def undo_check_in(registration: Registration) -> None:
+    registration.checked_in_at = None
+    db.session.commit()

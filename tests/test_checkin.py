@@ -1,0 +1,159 @@
+"""Check-in at the door: the list, one-tap check-in and undo, the QR code, the print list."""
+
+import pytest
+
+from eventsreg.extensions import db
+from eventsreg.registrations import checkin
+from eventsreg.registrations.models import Registration
+
+from .helpers import manage_token, registrations
+
+
+@pytest.fixture
+def door(client, create_event, create_organizer, register, sign_in):
+    """An event with capacity 2: Maria and Luca confirmed in person, Anna waitlisted,
+    Paolo interest only; the organiser signed in. Returns (event, tokens by first name)."""
+    event = create_event(capacity=2)
+    tokens = {}
+    for first, email, attendance in [
+        ("Maria", "maria@example.com", "in_person"),
+        ("Luca", "luca@example.com", "in_person"),
+        ("Anna", "anna@example.com", "in_person"),
+        ("Paolo", "paolo@example.com", "not_attending"),
+    ]:
+        response = register(event, first_name=first, email=email, attendance=attendance)
+        tokens[first] = manage_token(
+            client.get(response.headers["Location"]).get_data(as_text=True)
+        )
+    sign_in(create_organizer(events=[event]))
+    return event, tokens
+
+
+def _by_name(first_name: str) -> Registration:
+    return next(r for r in registrations() if r.first_name == first_name)
+
+
+def test_door_list_shows_confirmed_attendees_only(client, door):
+    event, _ = door
+    html = client.get(f"/organizer/events/{event.slug}/checkin").get_data(as_text=True)
+    assert "Maria" in html and "Luca" in html
+    assert "Anna" not in html  # waitlisted
+    assert "Paolo" not in html  # interest only
+
+
+def test_door_list_search_by_name_or_company(client, door):
+    event, _ = door
+    html = client.get(f"/organizer/events/{event.slug}/checkin?q=luca").get_data(as_text=True)
+    assert "Luca" in html and "Maria" not in html
+
+
+def test_one_tap_check_in_and_undo(client, door):
+    event, _ = door
+    maria = _by_name("Maria")
+    url = f"/organizer/events/{event.slug}/checkin/{maria.id}"
+    assert client.post(url).status_code == 303
+    assert _by_name("Maria").checked_in_at is not None
+    again = client.post(url, follow_redirects=True).get_data(as_text=True)
+    assert "era già entrato" in again
+    client.post(url, data={"undo": "1"})
+    assert _by_name("Maria").checked_in_at is None
+
+
+def test_count_of_people_arrived(client, door):
+    event, _ = door
+    client.post(f"/organizer/events/{event.slug}/checkin/{_by_name('Luca').id}")
+    html = client.get(f"/organizer/events/{event.slug}/checkin").get_data(as_text=True)
+    assert "1 persona entrata finora" in html
+
+
+def test_qr_code_opens_that_registrations_check_in_for_its_organiser(client, door):
+    event, tokens = door
+    qr_token = checkin.checkin_token_for(tokens["Maria"])
+    response = client.get(f"/organizer/checkin/{qr_token}")
+    maria = _by_name("Maria")
+    assert response.headers["Location"].endswith(
+        f"/organizer/events/{event.slug}/checkin/{maria.id}"
+    )
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Registra ingresso" in page and maria.full_name in page
+
+
+def test_qr_code_of_another_organisers_event_is_404(
+    app, client, door, create_event, create_organizer
+):
+    event, tokens = door
+    stranger = app.test_client()
+    other = create_organizer("altro@example.org", events=[create_event()])
+    stranger.post("/organizer/login", data={"email": other.email, "password": "una-password-lunga"})
+    qr_token = checkin.checkin_token_for(tokens["Maria"])
+    assert stranger.get(f"/organizer/checkin/{qr_token}").status_code == 404
+    maria = _by_name("Maria")
+    assert stranger.post(f"/organizer/events/{event.slug}/checkin/{maria.id}").status_code == 404
+    assert _by_name("Maria").checked_in_at is None
+
+
+def test_qr_code_needs_sign_in(app, door):
+    _, tokens = door
+    response = app.test_client().get(
+        f"/organizer/checkin/{checkin.checkin_token_for(tokens['Maria'])}"
+    )
+    assert response.status_code == 302 and "/organizer/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("token", ["x", "A" * 43, "A" * 500, "%00"])
+def test_unknown_qr_tokens_are_404(client, door, token):
+    assert client.get(f"/organizer/checkin/{token}").status_code == 404
+
+
+def test_only_the_hash_of_the_check_in_token_is_stored(door):
+    _, tokens = door
+    qr_token = checkin.checkin_token_for(tokens["Maria"])
+    maria = _by_name("Maria")
+    assert maria.checkin_token_hash != qr_token and len(maria.checkin_token_hash) == 64
+    assert checkin.find_by_checkin_token(qr_token).id == maria.id
+
+
+def test_a_new_personal_link_replaces_the_qr_code(client, door):
+    event, tokens = door
+    old_qr = checkin.checkin_token_for(tokens["Maria"])
+    client.post(f"/events/{event.slug}/link", data={"email": "maria@example.com"})
+    assert checkin.find_by_checkin_token(old_qr) is None
+    assert _by_name("Maria").checkin_token_hash is not None
+
+
+def test_registration_of_another_event_is_404_on_the_door_urls(
+    client, door, create_event, register
+):
+    event, _ = door
+    other = create_event()
+    register(other, email="altro@example.com")
+    stranger = next(r for r in registrations() if r.event_id == other.id)
+    assert client.get(f"/organizer/events/{event.slug}/checkin/{stranger.id}").status_code == 404
+    assert client.post(f"/organizer/events/{event.slug}/checkin/{stranger.id}").status_code == 404
+
+
+def test_printable_list_has_every_expected_person_and_a_signature_column(client, door):
+    event, _ = door
+    html = client.get(f"/organizer/events/{event.slug}/checkin/print").get_data(as_text=True)
+    assert "Firma" in html and "Maria" in html and "Luca" in html and "Anna" not in html
+
+
+def test_personal_page_shows_the_qr_code_to_in_person_attendees_only(client, door):
+    _, tokens = door
+    assert "<svg" in client.get(f"/r/{tokens['Maria']}").get_data(as_text=True)
+    assert "<svg" not in client.get(f"/r/{tokens['Anna']}").get_data(as_text=True)  # waitlisted
+    assert "<svg" not in client.get(f"/r/{tokens['Paolo']}").get_data(as_text=True)  # not attending
+
+
+def test_door_pages_need_sign_in(app, door):
+    event, _ = door
+    anonymous = app.test_client()
+    maria_id = db.session.get(Registration, _by_name("Maria").id).id
+    for url in (
+        f"/organizer/events/{event.slug}/checkin",
+        f"/organizer/events/{event.slug}/checkin/print",
+        f"/organizer/events/{event.slug}/checkin/{maria_id}",
+    ):
+        assert anonymous.get(url).status_code == 302
+    assert anonymous.post(f"/organizer/events/{event.slug}/checkin/{maria_id}").status_code == 302
+    assert _by_name("Maria").checked_in_at is None
