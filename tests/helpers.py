@@ -1,6 +1,7 @@
 """Small helpers shared by the tests."""
 
 import re
+from html import unescape
 
 import sqlalchemy as sa
 
@@ -25,7 +26,9 @@ def manage_token(html: str) -> str:
 def error_for(html: str, field_id: str) -> str:
     """The error text shown next to *field_id*, or '' when there is none."""
     match = re.search(rf'id="{re.escape(field_id)}-error">(.*?)</p>', html, re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", match.group(1))).strip() if match else ""
+    if not match:
+        return ""
+    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", match.group(1)))).strip()
 
 
 def personal_token(client, response) -> str:

@@ -19,8 +19,8 @@ class EditError(Exception):
 def create_event(values: dict, organizer) -> Event:
     """A new draft event, managed by its creator."""
     event = Event(status=EventStatus.draft, **values)
-    event.managers.append(organizer)
     db.session.add(event)
+    event.managers.append(organizer)
     db.session.commit()
     return event
 
@@ -78,6 +78,7 @@ def duplicate_event(event: Event, organizer) -> Event:
         contact_email=event.contact_email,
         privacy_notice=event.privacy_notice,
     )
+    db.session.add(copy)
     copy.managers = list(event.managers)
     if organizer not in copy.managers:
         copy.managers.append(organizer)
@@ -99,7 +100,6 @@ def duplicate_event(event: Event, organizer) -> Event:
     for question in event.active_questions:
         if question.condition_question_id in copies:
             copies[question.id].condition_question = copies[question.condition_question_id]
-    db.session.add(copy)
     db.session.commit()
     return copy
 

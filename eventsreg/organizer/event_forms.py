@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..events.models import Event
 from ..extensions import db
@@ -70,7 +70,7 @@ class EventForm(BaseForm):
         description=_l(
             "Parte finale dell'indirizzo: lettere minuscole, cifre e trattini. Vuoto: dal titolo."
         ),
-        validators=[Optional(), Length(max=120)],
+        validators=[Length(max=120)],
     )
     summary = StringField(
         _l("Sommario"),
