@@ -1,9 +1,16 @@
-"""Fixtures: an app on a fresh SQLite file per test, a client, and factories."""
+"""Fixtures: an app on a fresh database per test, a client, and factories.
 
+The database is a SQLite file per test, or, when EVENTSREG_TEST_DATABASE_URL is set, a
+PostgreSQL schema made for this run (emptied after each test, dropped at the end).
+"""
+
+import os
+import secrets
 import smtplib
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 from flask import g
 from flask.testing import FlaskClient
 
@@ -13,6 +20,7 @@ from eventsreg.extensions import db
 from eventsreg.mail.delivery import mail
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+POSTGRES_URL = os.environ.get("EVENTSREG_TEST_DATABASE_URL")
 
 
 class ClosingClient(FlaskClient):
@@ -31,13 +39,47 @@ def app_config() -> dict:
     return {}
 
 
+@pytest.fixture(scope="session")
+def postgres_schema():
+    """A schema of its own for this test run on the PostgreSQL server, if one is given."""
+    if not POSTGRES_URL:
+        yield None
+        return
+    name = f"test_{os.getpid()}_{secrets.token_hex(4)}"
+    engine = sa.create_engine(POSTGRES_URL, poolclass=sa.pool.NullPool)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f'CREATE SCHEMA "{name}"')
+    yield name
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f'DROP SCHEMA "{name}" CASCADE')
+    engine.dispose()
+
+
+#: PostgreSQL schemas whose tables exist: created once, emptied after each test.
+_schemas_with_tables: set[str] = set()
+
+
+def database_config(tmp_path, schema: str | None) -> dict:
+    """Configuration of the test database: PostgreSQL schema or a SQLite file."""
+    if schema is None:
+        return {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite'}"}
+    return {
+        "SQLALCHEMY_DATABASE_URI": POSTGRES_URL,
+        "SQLALCHEMY_ENGINE_OPTIONS": {
+            # No pool: each test's connections close when released, none outlive it.
+            "poolclass": sa.pool.NullPool,
+            "connect_args": {"options": f"-csearch_path={schema}"},
+        },
+    }
+
+
 @pytest.fixture
-def app(tmp_path, app_config):
+def app(tmp_path, app_config, postgres_schema):
     app = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test-secret",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite'}",
+            **database_config(tmp_path, postgres_schema),
             "WTF_CSRF_ENABLED": False,
             **app_config,
         }
@@ -52,9 +94,17 @@ def app(tmp_path, app_config):
         g.__dict__.clear()
 
     with app.app_context():
-        db.create_all()
+        if postgres_schema is None or postgres_schema not in _schemas_with_tables:
+            db.create_all()
+            if postgres_schema:
+                _schemas_with_tables.add(postgres_schema)
         yield app
         db.session.remove()
+        if postgres_schema:
+            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            with db.engine.begin() as connection:
+                connection.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+        db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)

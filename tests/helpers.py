@@ -2,6 +2,7 @@
 
 import re
 from html import unescape
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -40,3 +41,16 @@ def personal_token(client, response) -> str:
 def edit_data(**overrides) -> dict:
     """A valid submission of the self-service edit form; None removes a field."""
     return form_data(**{"email": None, "privacy_consent": None, **overrides})
+
+
+def stored_bytes() -> bytes:
+    """Everything the test database holds: SQLite's files, or every PostgreSQL row as text."""
+    if db.engine.dialect.name == "sqlite":
+        path = Path(db.engine.url.database)
+        return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+    with db.engine.connect() as connection:
+        rows = [
+            connection.exec_driver_sql(f'SELECT t::text FROM "{table.name}" t').scalars().all()
+            for table in db.metadata.sorted_tables
+        ]
+    return "\n".join(text for table_rows in rows for text in table_rows).encode()

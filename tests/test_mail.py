@@ -8,7 +8,6 @@ import socket
 from contextlib import contextmanager
 from datetime import UTC, datetime, time, timedelta
 from email.message import EmailMessage
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -24,7 +23,14 @@ from eventsreg.mail.delivery import deliver_pending, retry_delay
 from eventsreg.mail.models import EmailKind, OutboxEmail, OutboxStatus
 from eventsreg.registrations.models import AttendanceMode, RegistrationStatus
 
-from .helpers import edit_data, error_for, manage_token, personal_token, registrations
+from .helpers import (
+    edit_data,
+    error_for,
+    manage_token,
+    personal_token,
+    registrations,
+    stored_bytes,
+)
 
 SENDER = "Consorzio <eventi@consorzio.example>"
 BASE_URL = "http://127.0.0.1:5000"
@@ -206,12 +212,6 @@ def committed_writes(engine):
     finally:
         for name, listener in listeners:
             sa.event.remove(engine, name, listener)
-
-
-def database_bytes() -> bytes:
-    """Everything SQLite keeps on disk for this test's database."""
-    path = Path(db.engine.url.database)
-    return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
 
 
 # Confirmation --------------------------------------------------------------------------
@@ -536,7 +536,7 @@ def test_personal_token_is_sealed_while_queued_and_forgotten_once_sent(
     assert row.status is OutboxStatus.queued
     assert row.secret and token not in row.secret
     assert token not in row.text_body and token not in row.html_body
-    stored = database_bytes()
+    stored = stored_bytes()
     assert row.secret.encode() in stored  # the file does hold the queued row
     assert token.encode() not in stored
 
@@ -546,7 +546,7 @@ def test_personal_token_is_sealed_while_queued_and_forgotten_once_sent(
     [row] = outbox_rows()
     assert row.status is OutboxStatus.sent
     assert row.secret is None
-    assert token.encode() not in database_bytes()
+    assert token.encode() not in stored_bytes()
 
 
 @configured("queued-only", MAIL_DELIVER_AFTER_REQUEST=False)
@@ -691,6 +691,7 @@ def test_without_a_mail_server_the_message_is_logged_once_and_kept(
             "TESTING": True,
             "SECRET_KEY": app.config["SECRET_KEY"],
             "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "SQLALCHEMY_ENGINE_OPTIONS": app.config["SQLALCHEMY_ENGINE_OPTIONS"],
             "MAIL_SERVER": "smtp.test",
             "MAIL_DEFAULT_SENDER": SENDER,
         }
@@ -698,6 +699,7 @@ def test_without_a_mail_server_the_message_is_logged_once_and_kept(
     with later.app_context():
         assert deliver_pending().sent == [row.id]
         [message] = parsed(outbox)
+        db.session.remove()
         db.engine.dispose()
     assert f"{BASE_URL}/r/{token}" in body(message)
     assert outbox_rows()[0].status is OutboxStatus.sent

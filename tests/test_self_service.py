@@ -3,7 +3,6 @@
 import hashlib
 import re
 import secrets
-from pathlib import Path
 
 import pytest
 
@@ -12,7 +11,7 @@ from eventsreg.extensions import db
 from eventsreg.registrations.models import RegistrationStatus
 
 from .conftest import choices
-from .helpers import edit_data, error_for, personal_token, registrations
+from .helpers import edit_data, error_for, personal_token, registrations, stored_bytes
 
 EDIT_BUTTON = "Salva le modifiche"
 
@@ -90,8 +89,7 @@ def test_only_the_sha256_hash_of_the_token_is_stored(app, registered):
     [registration] = registrations()
     assert registration.token_hash == hashlib.sha256(token.encode()).hexdigest()
     db.session.remove()  # everything committed, nothing held back in the session
-    database = Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
-    assert token.encode() not in database.read_bytes()
+    assert token.encode() not in stored_bytes()
 
 
 def test_edit_form_saves_data_and_answers_then_redirects_with_a_message(

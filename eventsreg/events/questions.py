@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..extensions import db
 from ..registrations.models import Answer
@@ -22,6 +23,11 @@ TEXT_KINDS = (QuestionKind.text, QuestionKind.textarea)
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 CODE_MAX = 64
 MAX_LENGTH_LIMIT = 5000
+#: The attributes add_question and update_question set.
+FIELDS = (
+    "label", "code", "kind", "help_text", "is_required", "choices", "settings",
+    "condition_question_id", "condition_values",
+)  # fmt: skip
 
 
 class QuestionError(ValueError):
@@ -47,26 +53,6 @@ def derive_code(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     code = re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_")[:40].rstrip("_")
     return f"q_{code}" if code[:1].isdigit() else code
-
-
-def parse_choices(text: str) -> list[dict]:
-    """Choices typed one per line, as "value|Label" or just "Label" (value derived)."""
-    choices = []
-    for line in (text or "").splitlines():
-        value, sep, label = (part.strip() for part in line.partition("|"))
-        if not sep:
-            value, label = "", value
-        if not value and not label:
-            continue
-        label = label or value
-        value = value or derive_code(label) or f"opzione_{len(choices) + 1}"
-        choices.append({"value": value, "label": label})
-    return choices
-
-
-def choices_text(choices: list[dict]) -> str:
-    """The choices as the builder's textarea shows them."""
-    return "\n".join(f"{c['value']}|{c['label']}" for c in choices)
 
 
 def ordered(event: Event) -> list[Question]:
@@ -109,6 +95,11 @@ def answer_counts(event: Event) -> dict[int, int]:
 def dependents(question: Question) -> list[Question]:
     """Questions shown only depending on *question*'s answer."""
     return [q for q in ordered(question.event) if q.condition_question_id == question.id]
+
+
+def quoted(questions: list[Question]) -> str:
+    """Question labels in Italian quotes: «Ruolo», «Area»."""
+    return ", ".join(f"«{q.label}»" for q in questions)
 
 
 def _used_values(question: Question) -> set[str]:
@@ -189,10 +180,11 @@ def _check(event: Event, question: Question | None, v: dict) -> dict[str, str]:
     lo, hi = settings.get("min"), settings.get("max")
     if v["kind"] is QuestionKind.number and lo is not None and hi is not None and lo > hi:
         errors["max"] = _("Il massimo deve essere maggiore o uguale al minimo.")
-    errors.update(_check_condition(event, question, v))
+    more = _check_condition(event, question, v)
     if question is not None:
-        errors.update(_check_dependents(question, v))
-    return errors
+        more |= _check_dependents(question, v)
+    # One message per field: the first rule broken is the one to fix first.
+    return more | errors
 
 
 def _check_condition(event: Event, question: Question | None, v: dict) -> dict[str, str]:
@@ -237,12 +229,14 @@ def _check_dependents(question: Question, v: dict) -> dict[str, str]:
     children = dependents(question)
     if not children:
         return {}
-    names = ", ".join(f"«{q.label}»" for q in children)
     if v["kind"] not in PARENT_KINDS:
-        message = _(
+        message = ngettext(
+            "La domanda %(names)s dipende dalle risposte a questa: il tipo deve restare a "
+            "scelta singola, multipla o Sì/No.",
             "Le domande %(names)s dipendono dalle risposte a questa: il tipo deve restare a "
             "scelta singola, multipla o Sì/No.",
-            names=names,
+            len(children),
+            names=quoted(children),
         )
         return {"kind": message}
     allowed = (
@@ -250,10 +244,13 @@ def _check_dependents(question: Question, v: dict) -> dict[str, str]:
     )
     broken = [q for q in children if not set(q.condition_values) <= allowed]
     if broken:
-        message = _(
+        message = ngettext(
+            "La domanda %(names)s dipende da opzioni che togli o cambi: cambia prima la sua "
+            "condizione.",
             "Le domande %(names)s dipendono da opzioni che togli o cambi: cambia prima la loro "
             "condizione.",
-            names=", ".join(f"«{q.label}»" for q in broken),
+            len(broken),
+            names=quoted(broken),
         )
         return {"kind" if v["kind"] is not question.kind else "choices": message}
     return {}
@@ -286,15 +283,9 @@ def _normalised(fields: dict) -> dict:
 
 
 def _apply(question: Question, event: Event, v: dict) -> None:
-    question.label = v["label"]
+    for name in FIELDS:
+        setattr(question, name, v[name])
     question.code = v["code"] or _free_code(event, derive_code(v["label"]), question)
-    question.kind = v["kind"]
-    question.help_text = v["help_text"]
-    question.is_required = v["is_required"]
-    question.choices = v["choices"]
-    question.settings = v["settings"]
-    question.condition_question_id = v["condition_question_id"]
-    question.condition_values = v["condition_values"]
 
 
 def add_question(event: Event, **fields) -> Question:
@@ -313,17 +304,7 @@ def add_question(event: Event, **fields) -> Question:
 
 def update_question(question: Question, **fields) -> Question:
     """Change *question*; fields left out keep their value. Raises QuestionError."""
-    current = {
-        "label": question.label,
-        "code": question.code,
-        "kind": question.kind,
-        "help_text": question.help_text,
-        "is_required": question.is_required,
-        "choices": question.choices,
-        "settings": question.settings,
-        "condition_question_id": question.condition_question_id,
-        "condition_values": question.condition_values,
-    }
+    current = {name: getattr(question, name) for name in FIELDS}
     v = _normalised({**current, **fields})
     errors = _check(question.event, question, v)
     if errors:
@@ -347,15 +328,12 @@ def move_question(question: Question, direction: str) -> bool:
         return False
     first, second = sorted((active[index], active[other]), key=active.index)
     if second.condition_question_id == first.id:
-        raise QuestionError(
-            {
-                "move": _(
-                    "«%(child)s» dipende da «%(parent)s» e deve restare dopo di essa.",
-                    child=second.label,
-                    parent=first.label,
-                )
-            }
+        message = _(
+            "«%(child)s» dipende da «%(parent)s» e deve restare dopo di essa.",
+            child=second.label,
+            parent=first.label,
         )
+        raise QuestionError({"move": message})
     active[index], active[other] = active[other], active[index]
     # Renumbering keeps positions unique, so the order never depends on ties.
     for position, item in enumerate(active):

@@ -3,15 +3,12 @@
 import math
 from dataclasses import dataclass
 
-from flask import current_app, render_template
+from flask import render_template
 
 from ..registrations.models import AttendanceMode, RegistrationStatus
 from . import stats
 from .auth import managed_event_or_404
 from .views import bp
-
-#: The registration page of the organisers' side; linked to when the app has it.
-REGISTRATION_DETAIL = "organizer.registration_detail"
 
 
 @dataclass
@@ -62,13 +59,15 @@ def chart(days: list[stats.DayCount], width: int = 640, height: int = 240) -> Ch
     band = (right - left) / len(days)
     every = math.ceil(len(days) / 12)  # at most about a dozen day labels fit
     bars = []
+    # A bar fills 70% of its day's band, but a few days must not make slabs of them.
+    bar_width = min(max(band * 0.7, 1), 48)
     for index, day_count in enumerate(days):
         bar_height = plot_height * day_count.count / top_value
         bars.append(
             Bar(
-                x=round(left + index * band + band * 0.15, 1),
+                x=round(left + index * band + (band - bar_width) / 2, 1),
                 y=round(bottom - bar_height, 1),
-                width=round(max(band * 0.7, 1), 1),
+                width=round(bar_width, 1),
                 height=round(bar_height, 1),
                 day_count=day_count,
                 label=f"{day_count.day.day}/{day_count.day.month}" if index % every == 0 else None,
@@ -93,6 +92,4 @@ def dashboard(slug: str):
         chart=chart(data.days),
         statuses=RegistrationStatus,
         modes=AttendanceMode,
-        # The registration page is another module's; until it exists, names stand alone.
-        link_registrations=REGISTRATION_DETAIL in current_app.view_functions,
     )

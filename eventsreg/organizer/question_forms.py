@@ -17,6 +17,26 @@ from ..forms import BaseForm
 ERROR_FIELDS = {"min": "min_value", "max": "max_value", "condition_question_id": "condition_parent"}
 
 
+def parse_choices(text: str) -> list[dict]:
+    """Choices typed one per line, as "value|Label" or just "Label" (value derived)."""
+    choices = []
+    for line in (text or "").splitlines():
+        value, sep, label = (part.strip() for part in line.partition("|"))
+        if not sep:
+            value, label = "", value
+        if not value and not label:
+            continue
+        label = label or value
+        value = value or rules.derive_code(label) or f"opzione_{len(choices) + 1}"
+        choices.append({"value": value, "label": label})
+    return choices
+
+
+def choices_text(choices: list[dict]) -> str:
+    """The choices as the builder's textarea shows them."""
+    return "\n".join(f"{c['value']}|{c['label']}" for c in choices)
+
+
 class QuestionForm(BaseForm):
     label = StringField(
         _l("Domanda"),
@@ -82,6 +102,8 @@ class QuestionForm(BaseForm):
         self.kind.choices = [
             SelectChoice(kind.value, label) for kind, label in QUESTION_KIND_LABELS.items()
         ]
+        if question is not None and rules.answer_count(question):
+            self.kind.description = _("Ci sono già risposte: il tipo non si può più cambiare.")
         self.parents = rules.eligible_parents(event, question)
         self.condition_parent.choices = [SelectChoice("", _("Sempre (nessuna condizione)"))] + [
             SelectChoice(str(q.id), q.label) for q in self.parents
@@ -97,7 +119,7 @@ class QuestionForm(BaseForm):
         field.data = (field.data or "").lower()
 
     def validate_choices(self, field):
-        field.parsed = rules.parse_choices(field.data)
+        field.parsed = parse_choices(field.data)
 
     def _number(self, field):
         field.parsed = None
@@ -121,9 +143,7 @@ class QuestionForm(BaseForm):
         if not text:
             return
         if not text.isdigit() or not 1 <= int(text) <= rules.MAX_LENGTH_LIMIT:
-            raise ValidationError(
-                _("Scrivi un numero intero da 1 a %(max)s.", max="5.000")
-            )
+            raise ValidationError(_("Scrivi un numero intero da 1 a %(max)s.", max="5.000"))
         field.parsed = int(text)
 
     def validate_condition_parent(self, field):
@@ -182,7 +202,7 @@ def form_data_for(question: Question) -> dict:
         "kind": question.kind.value,
         "help_text": question.help_text,
         "is_required": question.is_required,
-        "choices": rules.choices_text(question.choices),
+        "choices": choices_text(question.choices),
         "unit": settings.get("unit", ""),
         "min_value": _number_text(settings.get("min")),
         "max_value": _number_text(settings.get("max")),

@@ -2,6 +2,7 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..events import questions as service
 from ..events.models import QUESTION_KIND_LABELS, Event, Question
@@ -21,10 +22,6 @@ def _question_or_404(event: Event, question_id: int) -> Question:
 
 def _to_list(event: Event):
     return redirect(url_for(".questions", slug=event.slug), code=303)
-
-
-def _names(questions: list[Question]) -> str:
-    return ", ".join(f"«{q.label}»" for q in questions)
 
 
 def _render_form(form: QuestionForm, event: Event, question: Question | None = None):
@@ -65,7 +62,10 @@ def question_new(slug: str):
         except service.QuestionError as error:
             form.add_errors(error)
         else:
-            flash(_("Domanda «%(label)s» aggiunta in fondo al modulo.", label=question.label), "success")
+            flash(
+                _("Domanda «%(label)s» aggiunta in fondo al modulo.", label=question.label),
+                "success",
+            )
             return _to_list(event)
     return _render_form(form, event)
 
@@ -118,26 +118,27 @@ def question_remove(slug: str, question_id: int):
     label = question.label
     removal = service.remove_question(question)
     if removal.archived:
-        flash(
-            _(
-                "Domanda «%(label)s» archiviata: non compare più nel modulo; le sue %(n)d "
-                "risposte restano nelle esportazioni. Puoi ripristinarla da questa pagina.",
-                label=label,
-                n=removal.answers,
-            ),
-            "success",
+        message = ngettext(
+            "Domanda «%(label)s» archiviata: non compare più nel modulo; la sua risposta resta "
+            "nelle esportazioni. Puoi ripristinarla da questa pagina.",
+            "Domanda «%(label)s» archiviata: non compare più nel modulo; le sue %(num)d risposte "
+            "restano nelle esportazioni. Puoi ripristinarla da questa pagina.",
+            removal.answers,
+            label=label,
         )
+        flash(message, "success")
     else:
         flash(_("Domanda «%(label)s» eliminata: non aveva risposte.", label=label), "success")
     if removal.unlinked:
-        flash(
-            _(
-                "Attenzione: %(names)s dipendevano da questa domanda e ora sono mostrate a tutti. "
-                "Se serve, dai loro una nuova condizione.",
-                names=_names(removal.unlinked),
-            ),
-            "warning",
+        message = ngettext(
+            "Attenzione: %(names)s dipendeva da questa domanda e ora è mostrata a tutti. Se "
+            "serve, dalle una nuova condizione.",
+            "Attenzione: %(names)s dipendevano da questa domanda e ora sono mostrate a tutti. "
+            "Se serve, dai loro una nuova condizione.",
+            len(removal.unlinked),
+            names=service.quoted(removal.unlinked),
         )
+        flash(message, "warning")
     return _to_list(event)
 
 

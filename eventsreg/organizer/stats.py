@@ -297,7 +297,9 @@ def summarise(question: Question, rows: list[RegistrationRow]) -> QuestionSummar
         summary.options = _options(offered, question.choice_label, ticked, len(given))
     elif kind in (QuestionKind.yesno, QuestionKind.checkbox):
         answers = Counter("yes" if value else "no" for value in given)
-        summary.options = _options(list(YES_NO), YES_NO.get, answers, len(given))
+        # An unticked declaration is not stored: only its "yes" can be counted.
+        offered = ["yes"] if kind is QuestionKind.checkbox else list(YES_NO)
+        summary.options = _options(offered, YES_NO.get, answers, len(given))
     elif kind is QuestionKind.number:
         values = [_decimal(value) for value in given]
         if values:

@@ -10,9 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
-from ..dbtypes import utcnow
 from ..events.models import Event
 from ..events.services import seats_taken
 from ..extensions import db
@@ -86,7 +84,9 @@ def filtered(event: Event, filters: RegistrationFilter) -> sa.Select:
             sa.or_(*(sa.func.lower(c).contains(word, autoescape=True) for c in SEARCHED_COLUMNS))
         )
     if filters.statuses is not None:
-        query = query.where(Registration.status.in_(sorted(filters.statuses, key=lambda s: s.value)))
+        query = query.where(
+            Registration.status.in_(sorted(filters.statuses, key=lambda s: s.value))
+        )
     if filters.attendance is not None:
         query = query.where(Registration.attendance == filters.attendance)
     if filters.checked_in is not None:
@@ -105,12 +105,12 @@ def filtered(event: Event, filters: RegistrationFilter) -> sa.Select:
     return query.order_by(Registration.created_at.desc(), Registration.id.desc())
 
 
-def search(
-    event: Event, filters: RegistrationFilter, page: int = 1, size: int = PAGE_SIZE
-) -> Page:
+def search(event: Event, filters: RegistrationFilter, page: int = 1, size: int = PAGE_SIZE) -> Page:
     """One page of the registrations matching *filters*, with the total count."""
     query = filtered(event, filters)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+    total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
+    )
     number = min(max(page, 1), max(math.ceil(total / size), 1))
     items = list(db.session.scalars(query.limit(size).offset((number - 1) * size)))
     return Page(items=items, total=total, number=number, size=size)
@@ -178,39 +178,7 @@ def register_by_organizer(
     :raises services.RegistrationClosed: the event is cancelled or over.
     :raises services.AlreadyRegistered: the email has an active registration for the event.
     """
-    now = now or utcnow()
-    # services.register applies the public window; the rest of its rules are repeated here
-    # through the same helpers so that the two paths cannot drift apart on seats or data.
-    services._lock_event(event)
-    if event.is_cancelled or now >= event.ends_at:
-        raise services.RegistrationClosed()
-    registration = find_by_email(event, data.email)
-    if registration is not None and registration.is_active:
-        raise services.AlreadyRegistered()
-    token, token_hash = services.new_token()
-    if registration is None:
-        registration = Registration(event=event, email=data.email.lower(), created_at=now)
-        db.session.add(registration)
-    else:
-        # Someone who withdrew comes back as new (see services.register).
-        registration.created_at = now
-        registration.cancelled_at = None
-        registration.ical_sequence += 1
-    registration.token_hash = token_hash
-    registration.locale = data.locale
-    registration.privacy_consent_at = now
-    registration.privacy_notice_version = event.privacy_notice_version
-    registration.registered_by_id = organizer.id
-    registration.status = services._seat_status(event, data, seats_taken(event))
-    services._apply(registration, data, now)
-    try:
-        db.session.flush()
-        compose.queue_confirmation(registration, token)
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise services.AlreadyRegistered() from None
-    return services.Registered(registration=registration, token=token)
+    return services.register(event, data, now, registered_by=organizer)
 
 
 def confirm_from_waitlist(registration: Registration) -> None:
@@ -241,9 +209,7 @@ def recipients(event: Event, filters: RegistrationFilter) -> list[Registration]:
     return list(db.session.scalars(query.order_by(None).order_by(Registration.id)))
 
 
-def preview_message(
-    event: Event, filters: RegistrationFilter, subject: str, body: str
-) -> Preview:
+def preview_message(event: Event, filters: RegistrationFilter, subject: str, body: str) -> Preview:
     """How many would receive the message, and its text as the first of them would read it."""
     people = recipients(event, filters)
     if not people:

@@ -120,15 +120,24 @@ def _seat_status(event: Event, data: RegistrationData, taken: int) -> Registrati
     return RegistrationStatus.confirmed if fits else RegistrationStatus.waitlisted
 
 
-def register(event: Event, data: RegistrationData, now: datetime | None = None) -> Registered:
+def register(
+    event: Event, data: RegistrationData, now: datetime | None = None, *, registered_by=None
+) -> Registered:
     """Register *data* for *event*; confirmed while seats last, else waitlisted.
 
+    :param registered_by: the organiser entering the registration for someone (who
+        phoned, say). It is then taken outside the registration window too, only a
+        cancelled or finished event refuses, and no approval is asked: the organiser is
+        the one who would give it. Seats count all the same.
     :raises RegistrationClosed: the event does not take registrations now.
     :raises AlreadyRegistered: the email has an active registration for this event.
     """
     now = now or utcnow()
     _lock_event(event)
-    if not availability(event, now).accepts_registrations:
+    if registered_by is None:
+        if not availability(event, now).accepts_registrations:
+            raise RegistrationClosed()
+    elif event.is_cancelled or now >= event.ends_at:
         raise RegistrationClosed()
     email = data.email.lower()
     registration = db.session.scalar(
@@ -138,7 +147,7 @@ def register(event: Event, data: RegistrationData, now: datetime | None = None) 
     )
     if registration is not None and registration.is_active:
         raise AlreadyRegistered()
-    if event.requires_approval:
+    if event.requires_approval and registered_by is None:
         status = RegistrationStatus.pending
     else:
         status = _seat_status(event, data, seats_taken(event))
@@ -155,6 +164,7 @@ def register(event: Event, data: RegistrationData, now: datetime | None = None) 
     registration.locale = data.locale
     registration.privacy_consent_at = now
     registration.privacy_notice_version = event.privacy_notice_version
+    registration.registered_by_id = registered_by.id if registered_by is not None else None
     registration.status = status
     _apply(registration, data, now)
     try:
