@@ -27,16 +27,6 @@ from ..registrations.questions import YES_NO
 #: for them would change the totals, so the dashboard names the disagreement.
 SUMMED_KINDS = (QuestionKind.number, QuestionKind.pod, QuestionKind.substation)
 
-#: The codes of the energy-community questions (the demo event's); all of them must exist
-#: for the energy-community panel to be shown.
-CER_CODES = frozenset(
-    "interest area role annual_kwh roof_area_m2 pv_existing_kwp pv_planned_kwp pods substation "
-    "company_size ateco".split()
-)
-INTERESTED = ("yes", "more_info")
-#: ATECO classes of electricity producers and traders, who cannot join as consumers.
-EXCLUDED_ATECO = ("35.11", "35.14")
-
 
 @dataclass
 class Counts:
@@ -127,38 +117,6 @@ class Disagreement:
 
 
 @dataclass
-class CrossRow:
-    #: None for "not given".
-    label: str | None
-    cells: list[int]
-    total: int
-
-
-@dataclass
-class NotEligible:
-    registration: RegistrationRow
-    is_large: bool
-    ateco: str | None
-
-
-@dataclass
-class EnergyCommunity:
-    interested: int
-    #: None for "not given".
-    role_labels: list[str | None]
-    #: Interested companies by area (rows) and role (columns).
-    rows: list[CrossRow]
-    column_totals: list[int]
-    annual_mwh: Decimal
-    roof_m2: Decimal
-    pv_existing_kwp: Decimal
-    pv_planned_kwp: Decimal
-    pod_count: int
-    substations: list[str]
-    not_eligible: list[NotEligible]
-
-
-@dataclass
 class Dashboard:
     counts: Counts
     days: list[DayCount]
@@ -166,11 +124,13 @@ class Dashboard:
     companies: int
     questions: list[QuestionSummary]
     disagreements: list[Disagreement]
-    energy_community: EnergyCommunity | None
+    energy_community: "EnergyCommunity | None"  # noqa: F821
 
 
 def event_dashboard(event: Event) -> Dashboard:
     """Everything the dashboard of *event* shows (a fixed handful of queries)."""
+    from .energy import energy_community
+
     rows = active_registrations(event)
     companies = group_by_company(rows)
     latest = [company.latest for company in companies]
@@ -266,7 +226,7 @@ def group_by_company(rows: list[RegistrationRow]) -> list[Company]:
     ]
 
 
-def _decimal(value) -> Decimal:
+def as_decimal(value) -> Decimal:
     return Decimal(str(value))
 
 
@@ -301,7 +261,7 @@ def summarise(question: Question, rows: list[RegistrationRow]) -> QuestionSummar
         offered = ["yes"] if kind is QuestionKind.checkbox else list(YES_NO)
         summary.options = _options(offered, YES_NO.get, answers, len(given))
     elif kind is QuestionKind.number:
-        values = [_decimal(value) for value in given]
+        values = [as_decimal(value) for value in given]
         if values:
             total = sum(values, Decimal(0))
             summary.numbers = NumberSummary(
@@ -322,7 +282,7 @@ def summarise(question: Question, rows: list[RegistrationRow]) -> QuestionSummar
 def _comparable(value):
     # 120000 and 120000.0 are the same number; POD lists are compared as sets.
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return _decimal(value).normalize()
+        return as_decimal(value).normalize()
     if isinstance(value, list):
         return tuple(sorted(value))
     return value
@@ -345,64 +305,3 @@ def disagreements(companies: list[Company], questions: list[Question]) -> list[D
             if len(given) > 1 or (given and values[0][1] in (None, [])):
                 found.append(Disagreement(company.latest.company_name, question, values))
     return found
-
-
-def _total(rows: list[RegistrationRow], question: Question) -> Decimal:
-    values = (row.answers.get(question.id) for row in rows)
-    return sum((_decimal(v) for v in values if v is not None), Decimal(0))
-
-
-def _cross_table(by_code: dict[str, Question], interested: list[RegistrationRow]):
-    area, role = by_code["area"], by_code["role"]
-    areas = [c["value"] for c in area.choices] + [None]
-    roles = [c["value"] for c in role.choices] + [None]
-    counter = Counter((r.answers.get(area.id), r.answers.get(role.id)) for r in interested)
-    rows = []
-    for a in areas:
-        cells = [counter[(a, r)] for r in roles]
-        if a is not None or any(cells):
-            rows.append(CrossRow(area.choice_label(a) if a else None, cells, sum(cells)))
-    column_totals = [sum(row.cells[i] for row in rows) for i in range(len(roles))]
-    role_labels = [role.choice_label(r) if r else None for r in roles]
-    return role_labels, rows, column_totals
-
-
-def _not_eligible(by_code: dict[str, Question], rows: list[RegistrationRow]) -> list[NotEligible]:
-    size_id, ateco_id = by_code["company_size"].id, by_code["ateco"].id
-    flagged = []
-    for row in rows:
-        is_large = row.answers.get(size_id) == "large"
-        ateco = row.answers.get(ateco_id) or ""
-        excluded = ateco if ateco.startswith(EXCLUDED_ATECO) else None
-        if is_large or excluded:
-            flagged.append(NotEligible(row, is_large, excluded))
-    return flagged
-
-
-def energy_community(
-    questions: list[Question], latest: list[RegistrationRow], active: list[RegistrationRow]
-) -> EnergyCommunity | None:
-    """The energy-community picture, when the event asks the energy-community questions."""
-    by_code = {q.code: q for q in questions}
-    if not CER_CODES <= by_code.keys():
-        return None
-    interest_id = by_code["interest"].id
-    interested = [row for row in latest if row.answers.get(interest_id) in INTERESTED]
-    role_labels, rows, column_totals = _cross_table(by_code, interested)
-    pods = by_code["pods"].id
-    substation = by_code["substation"].id
-    return EnergyCommunity(
-        interested=len(interested),
-        role_labels=role_labels,
-        rows=rows,
-        column_totals=column_totals,
-        annual_mwh=round(_total(latest, by_code["annual_kwh"]) / 1000, 1),
-        roof_m2=_total(latest, by_code["roof_area_m2"]),
-        pv_existing_kwp=_total(latest, by_code["pv_existing_kwp"]),
-        pv_planned_kwp=_total(latest, by_code["pv_planned_kwp"]),
-        pod_count=sum(len(row.answers.get(pods) or []) for row in latest),
-        substations=sorted(
-            {row.answers[substation] for row in latest if substation in row.answers}
-        ),
-        not_eligible=_not_eligible(by_code, active),
-    )
