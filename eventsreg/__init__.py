@@ -3,14 +3,12 @@
 import logging
 import os
 import secrets
-import sqlite3
 from pathlib import Path
 
 from flask import Flask, request, session
-from sqlalchemy import event as sa_event
-from sqlalchemy.engine import Engine
 
 from . import config as config_module
+from . import database  # noqa: F401  (installs the SQLite connection settings)
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,16 +107,3 @@ def _instance_secret_key(instance_path: str) -> str:
             os.unlink(tmp)
     with open(path, encoding="ascii") as fh:
         return fh.read().strip()
-
-
-@sa_event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record):
-    """Turn on SQLite's foreign keys (off by default) and wait on locks instead of failing.
-
-    https://www.sqlite.org/foreignkeys.html#fk_enable
-    """
-    if isinstance(dbapi_connection, sqlite3.Connection):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
-        cursor.close()

@@ -99,18 +99,19 @@ def run_migrations_online():
             # on, dropping a parent table would cascade-delete its children's rows, so they
             # are off while migrating and checked afterwards.
             # https://www.sqlite.org/lang_altertable.html#otheralter
-            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            connection.commit()
+            # Outside any transaction, where SQLite ignores this pragma.
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
             context.run_migrations()
 
         if sqlite:
-            problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            raw = connection.connection.dbapi_connection
+            problems = raw.execute("PRAGMA foreign_key_check").fetchall()
             if problems:
                 raise RuntimeError(f"foreign keys broken by the migration: {problems[:5]}")
-            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            raw.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from ..database import lock_row
 from ..dbtypes import utcnow
 from ..events.models import Event
 from ..events.services import availability, seats_taken
@@ -80,9 +81,8 @@ def find_by_token(token: str) -> Registration | None:
 
 
 def _lock_event(event: Event) -> None:
-    # Serialises seat counting per event (SELECT … FOR UPDATE; a no-op on SQLite,
-    # whose writers are serialised by the database lock).
-    db.session.execute(sa.select(Event.id).where(Event.id == event.id).with_for_update())
+    # Seats are counted and taken by one transaction at a time per event.
+    lock_row(Event, event.id)
 
 
 def _apply(registration: Registration, data: RegistrationData, now: datetime) -> None:
@@ -133,6 +133,8 @@ def register(
     :raises AlreadyRegistered: the email has an active registration for this event.
     """
     now = now or utcnow()
+    # Read before locking: the lock may end the transaction and expire loaded objects.
+    registered_by_id = registered_by.id if registered_by is not None else None
     _lock_event(event)
     if registered_by is None:
         if not availability(event, now).accepts_registrations:
@@ -164,7 +166,7 @@ def register(
     registration.locale = data.locale
     registration.privacy_consent_at = now
     registration.privacy_notice_version = event.privacy_notice_version
-    registration.registered_by_id = registered_by.id if registered_by is not None else None
+    registration.registered_by_id = registered_by_id
     registration.status = status
     _apply(registration, data, now)
     try:

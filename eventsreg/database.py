@@ -1,0 +1,46 @@
+"""Database behaviour shared by every engine: SQLite settings and write locks.
+
+SQLite and PostgreSQL run the same code. Where they differ, it is handled here:
+
+- SQLite connections turn foreign keys on (off by default), wait on locks instead of
+  failing at once, and use the write-ahead log so that readers never block the writer.
+  A write that counts before it writes (seats) begins with BEGIN IMMEDIATE, taking the
+  database's write lock first: two registrations counting the same seats never interleave.
+- On PostgreSQL the same guarantee comes from SELECT … FOR UPDATE on the event row.
+"""
+
+import sqlite3
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .extensions import db
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_connect(dbapi_connection, connection_record):
+    """Foreign keys on, a wait on locks, and readers that do not block the writer.
+
+    https://www.sqlite.org/foreignkeys.html#fk_enable, https://www.sqlite.org/wal.html
+    """
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+
+def lock_row(model, row_id: int) -> None:
+    """Start a write transaction that holds *model*'s row *row_id* until commit.
+
+    PostgreSQL locks the row (SELECT … FOR UPDATE). SQLite has no row locks: the current
+    read transaction is ended and a new one takes the database's write lock.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        # Nothing is written yet (callers lock first): ending the read is harmless. The
+        # driver then has no transaction open, and ours begins holding the write lock.
+        db.session.commit()
+        db.session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+    db.session.execute(sa.select(model.id).where(model.id == row_id).with_for_update())
