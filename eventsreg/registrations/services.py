@@ -132,10 +132,12 @@ def register(
     :raises RegistrationClosed: the event does not take registrations now.
     :raises AlreadyRegistered: the email has an active registration for this event.
     """
-    now = now or utcnow()
     # Read before locking: the lock may end the transaction and expire loaded objects.
     registered_by_id = registered_by.id if registered_by is not None else None
     _lock_event(event)
+    # Stamped once the lock is held, so that the waiting list's order is the order in
+    # which registrations were taken.
+    now = now or utcnow()
     if registered_by is None:
         if not availability(event, now).accepts_registrations:
             raise RegistrationClosed()
