@@ -1,6 +1,5 @@
 """eventsreg: event pages, registrations and expressions of interest."""
 
-import logging
 import os
 import secrets
 from pathlib import Path
@@ -8,7 +7,10 @@ from pathlib import Path
 from flask import Flask, request, session
 
 from . import config as config_module
-from . import database  # noqa: F401  (installs the SQLite connection settings)
+from . import (
+    database,  # noqa: F401  (installs the SQLite connection settings)
+    logs,
+)
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,8 +72,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.cli.add_command(organizer_cli)
     app.cli.add_command(registrations_cli)
 
-    if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO)
+    logs.init_app(app)
+    if app.config.get("PROXY_FIX_X_FOR"):
+        # Behind a reverse proxy: trust its X-Forwarded-* headers for the client address
+        # (rate limits, logs), the scheme and the host; as many hops as configured.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app,
+            x_for=app.config["PROXY_FIX_X_FOR"],
+            x_proto=app.config.get("PROXY_FIX_X_PROTO", 1),
+            x_host=app.config.get("PROXY_FIX_X_HOST", 0),
+        )
     return app
 
 

@@ -35,6 +35,9 @@ def defaults(instance_path: str) -> dict:
         # Name of the body running the service, shown in the header and footer.
         "SITE_NAME": "Consorzio.IT – Eventi",
         "DEFAULT_TIMEZONE": "Europe/Rome",
+        # Reverse proxies in front of the service (0: none, requests come straight in).
+        "PROXY_FIX_X_FOR": 0,
+        "LOG_LEVEL": "INFO",
         # Public address of the service: links in emails and calendar files start with it.
         "BASE_URL": "http://127.0.0.1:5000",
         # Mail: with no MAIL_SERVER, messages are written to the log and kept in the outbox.

@@ -1,11 +1,13 @@
 """Error pages: every 4xx/5xx answers with a page in the visitor's language."""
 
-from flask import render_template
+from flask import current_app, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .extensions import db
+from .logs import current_request_id
 
 
 def _messages() -> dict[int, tuple[str, str]]:
@@ -43,6 +45,8 @@ def _messages() -> dict[int, tuple[str, str]]:
 
 
 def _render(code: int, title: str | None = None, message: str | None = None, headers=None):
+    if code >= 500:
+        current_app.logger.error("error page %s shown", code)
     messages = _messages()
     fallback = messages[400] if 400 <= code < 500 else messages[500]
     default_title, default_message = messages.get(code, fallback)
@@ -52,6 +56,7 @@ def _render(code: int, title: str | None = None, message: str | None = None, hea
             code=code,
             title=title or default_title,
             message=message or default_message,
+            request_id=current_request_id(),
         ),
         code,
         headers or {},
@@ -85,3 +90,19 @@ def register(app):
         # The failed request may have left the session mid-transaction.
         db.session.rollback()
         return _render(500)
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error):
+        # The database does not answer (down, restarting, unreachable): a friendly page
+        # and a status that tells proxies and monitors to retry, never a stack trace.
+        app.logger.error("database unavailable: %s", error.orig or error)
+        try:
+            db.session.rollback()
+        except OperationalError:
+            pass
+        return _render(
+            503,
+            _("Servizio momentaneamente non disponibile"),
+            _("Il servizio non riesce a raggiungere i suoi dati. Riprova tra qualche minuto."),
+            headers={"Retry-After": "60"},
+        )

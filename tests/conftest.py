@@ -87,11 +87,12 @@ def app(tmp_path, app_config, postgres_schema):
 
     app.test_client_class = ClosingClient
 
-    @app.before_request
     def fresh_g():
         # The test keeps one app context open, which Flask reuses for every request;
         # give each request an empty g, as a fresh context would in production.
         g.__dict__.clear()
+
+    app.before_request_funcs.setdefault(None, []).insert(0, fresh_g)
 
     with app.app_context():
         if postgres_schema is None or postgres_schema not in _schemas_with_tables:

@@ -1,6 +1,7 @@
 """The application factory: configuration, secret key, health check, migrations."""
 
 import os
+import secrets
 import stat
 
 import pytest
@@ -11,6 +12,8 @@ from flask_migrate import upgrade
 
 from eventsreg import create_app
 from eventsreg.extensions import db
+
+from .conftest import POSTGRES_URL
 
 
 @pytest.fixture
@@ -158,3 +161,33 @@ def test_upgrading_from_the_first_schema_keeps_every_row(tmp_path):
         status = db.session.execute(sa.text("SELECT status FROM registrations")).scalar()
     assert counts == {"events": 1, "questions": 1, "registrations": 1, "answers": 1}
     assert status == "confirmed"
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="EVENTSREG_TEST_DATABASE_URL is not set")
+def test_migrations_build_the_schema_of_the_models_on_postgresql():
+    schema = f"migrations_{secrets.token_hex(4)}"
+    admin = sa.create_engine(POSTGRES_URL, poolclass=sa.pool.NullPool)
+    with admin.begin() as connection:
+        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    try:
+        app = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "x",
+                "SQLALCHEMY_DATABASE_URI": POSTGRES_URL,
+                "SQLALCHEMY_ENGINE_OPTIONS": {
+                    "poolclass": sa.pool.NullPool,
+                    "connect_args": {"options": f"-csearch_path={schema}"},
+                },
+            }
+        )
+        with app.app_context():
+            upgrade()
+            with db.engine.connect() as connection:
+                context = MigrationContext.configure(connection, opts={"compare_type": True})
+                assert compare_metadata(context, db.metadata) == []
+            db.session.remove()
+    finally:
+        with admin.begin() as connection:
+            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.dispose()

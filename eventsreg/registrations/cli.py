@@ -1,6 +1,5 @@
 """Commands for registrations (exports)."""
 
-import os
 from pathlib import Path
 from typing import NoReturn
 
@@ -53,14 +52,11 @@ def export_command(slug, file_format, sep, output):
     if output is None:
         if file_format == "xlsx":
             _fail("an XLSX export needs --output FILE")
-        stream = click.get_binary_stream("stdout")
-        for chunk in exports.csv_chunks(event, delimiter):
-            stream.write(chunk)
-        stream.flush()
+        with click.open_file("-", "wb") as stream:
+            for chunk in exports.csv_chunks(event, delimiter):
+                stream.write(chunk)
         return
     total = exports.registration_count(event)
-    # Written aside and moved into place: a failed export never leaves half a file.
-    partial = output.with_name(f".{output.name}.{os.getpid()}.part")
     try:
         with click.progressbar(
             exports.registration_rows(event), length=total + 1, label="Exporting"
@@ -69,11 +65,10 @@ def export_command(slug, file_format, sep, output):
                 chunks = exports.csv_chunks(event, delimiter, rows=rows)
             else:
                 chunks = exports.xlsx_chunks(event, rows=rows)
-            with open(partial, "wb") as fh:
+            # Atomic: written aside and moved into place, so a failure leaves no half file.
+            with click.open_file(output, "wb", atomic=True) as fh:
                 for chunk in chunks:
                     fh.write(chunk)
-        os.replace(partial, output)
     except (OSError, SQLAlchemyError) as error:
-        partial.unlink(missing_ok=True)
         _fail(f"export failed: {error}")
     click.echo(f"{total} registrations of {event.slug} written to {output}.")
