@@ -27,10 +27,33 @@ def defaults(instance_path: str) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        # Rate limits (Flask-Limiter). False turns every limit off (EVENTSREG_RATELIMIT_ENABLED).
+        "RATELIMIT_ENABLED": True,
+        # Counters live in this process's memory: right for one process. With several
+        # gunicorn workers or hosts, point every instance at the same Redis
+        # (EVENTSREG_RATELIMIT_STORAGE_URI=redis://host:6379/0) so that they share one count.
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Prefix of the counters' keys, so that a Redis shared with other services stays tidy.
+        "RATELIMIT_KEY_PREFIX": "eventsreg",
+        # Retry-After on a 429 tells the browser (and a polite script) when to come back.
         "RATELIMIT_HEADERS_ENABLED": True,
-        # Failed sign-ins allowed per address (flask-limiter syntax).
+        # The limits below count per client address, and one address is often many people:
+        # an office or a town hall behind one NAT, or phones behind a mobile carrier's shared
+        # address. They are sized for that, and only stop what no group of people does.
+        # Failed sign-ins allowed per address (successful ones are not counted).
         "LOGIN_RATE_LIMIT": "10 per 15 minutes",
+        # Registration form submissions (POST only; showing the form is never limited),
+        # counted across all events, invalid submissions included. A person takes minutes
+        # to fill the form, so ten a minute is several colleagues at once, each fixing a
+        # mistake; sixty an hour is a whole office answering the same invitation. A script
+        # posting once a second is stopped after ten and adds at most sixty an hour, few
+        # enough for an organiser to see and remove.
+        "REGISTRATION_RATE_LIMIT": "10 per minute; 60 per hour",
+        # "Send my link again" requests (POST). Each one may email a registered address,
+        # so they are fewer: a mistyped address can be retried at once, and a few colleagues
+        # who lost their links fit in an hour; trying many addresses does not. Each
+        # registration also gets at most one link per LINK_RESEND_INTERVAL_SECONDS.
+        "LINK_RATE_LIMIT": "3 per minute; 20 per hour",
         "WTF_CSRF_TIME_LIMIT": None,
         # Name of the body running the service, shown in the header and footer.
         "SITE_NAME": "Consorzio.IT – Eventi",
@@ -50,6 +73,8 @@ def defaults(instance_path: str) -> dict:
         "MAIL_DEFAULT_SENDER": "Eventi <noreply@localhost>",
         # Reply-To for events without a contact address.
         "MAIL_REPLY_TO": None,
+        # Who receives reports of accessibility barriers (the accessibility statement's form).
+        "ACCESSIBILITY_CONTACT": "accessibilita@consorzio.example.org",
         # Deliver queued mail right after the response that queued it.
         "MAIL_DELIVER_AFTER_REQUEST": True,
         "MAIL_MAX_ATTEMPTS": 8,

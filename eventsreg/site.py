@@ -1,12 +1,28 @@
-"""Site-wide routes: health check and language switch."""
+"""Site-wide routes: health check, language switch, accessibility statement."""
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, jsonify, redirect, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional
 
 from .extensions import db
+from .forms import BaseForm
+from .mail.compose import queue_accessibility_report
 
 bp = Blueprint("site", __name__)
 
@@ -43,3 +59,41 @@ def _local_url(target: str | None) -> str | None:
     if "\\" in target:
         return None
     return target
+
+
+class AccessibilityReportForm(BaseForm):
+    """Reports a barrier met on the site."""
+
+    page = StringField(
+        _l("Pagina in cui hai incontrato il problema (facoltativo)"), validators=[Length(max=500)]
+    )
+    description = TextAreaField(
+        _l("Descrivi il problema"),
+        validators=[DataRequired(_l("Descrivi il problema che hai incontrato.")), Length(max=5000)],
+        render_kw={"rows": 6},
+    )
+    email = StringField(
+        _l("La tua email, se vuoi una risposta (facoltativo)"),
+        validators=[Optional(), Email(_l("Scrivi un indirizzo email valido.")), Length(max=254)],
+        render_kw={"type": "email", "autocomplete": "email"},
+    )
+
+
+@bp.route("/accessibilita", methods=["GET", "POST"])
+def accessibility():
+    """The accessibility statement, with a form to report a barrier."""
+    form = AccessibilityReportForm()
+    if form.validate_on_submit():
+        queue_accessibility_report(
+            form.page.data or "", form.description.data, form.email.data or ""
+        )
+        db.session.commit()
+        flash(
+            _("Grazie: la segnalazione è stata inviata a chi cura l'accessibilità del servizio."),
+            "success",
+        )
+        return redirect(url_for(".accessibility"), code=303)
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "accessibility.html", form=form, contact=current_app.config["ACCESSIBILITY_CONTACT"]
+    ), status

@@ -232,3 +232,24 @@ def queue_event_cancelled(event: Event, registrations) -> list[OutboxEmail]:
         )
         for registration in registrations
     ]
+
+
+def queue_accessibility_report(page: str, description: str, reply_to: str) -> OutboxEmail:
+    """Forward a visitor's report of an accessibility barrier to the configured contact.
+
+    The visitor's words travel as plain text, escaped in the HTML part.
+    """
+    context = {"page": page, "description": description, "reply_to": reply_to}
+    email = OutboxEmail(
+        kind=EmailKind.message,
+        to_address=current_app.config["ACCESSIBILITY_CONTACT"],
+        reply_to=reply_to,
+        message_id=make_msgid(domain=calendar.uid_domain()),
+        subject="Segnalazione di accessibilità",
+        text_body=render_template("emails/accessibility_report.txt", **context),
+        html_body=render_template("emails/accessibility_report.html", **context),
+    )
+    db.session.add(email)
+    if has_app_context():
+        g.outbox_queued = True
+    return email
