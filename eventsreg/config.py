@@ -5,8 +5,11 @@ Precedence, lowest first: these defaults, ``instance/config.py``, the
 """
 
 import os
+from pathlib import Path
 
 LANGUAGES = ("it", "en")
+# The repository root (as ROOT in eventsreg/__init__.py): the catalogs live in its translations/.
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def defaults(instance_path: str) -> dict:
@@ -19,6 +22,9 @@ def defaults(instance_path: str) -> dict:
         "MAX_FORM_MEMORY_SIZE": 256 * 1024,
         "BABEL_DEFAULT_LOCALE": "it",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Rome",
+        # Italian is the source language (the msgids); English comes from translations/en.
+        # Flask-Babel would look in the package folder, so point it at the repository's.
+        "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
         "LANGUAGES": LANGUAGES,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -33,6 +39,8 @@ def defaults(instance_path: str) -> dict:
         # gunicorn workers or hosts, point every instance at the same Redis
         # (EVENTSREG_RATELIMIT_STORAGE_URI=redis://host:6379/0) so that they share one count.
         "RATELIMIT_STORAGE_URI": "memory://",
+        # If Redis is down, count in memory for a while rather than fail the request.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         # Prefix of the counters' keys, so that a Redis shared with other services stays tidy.
         "RATELIMIT_KEY_PREFIX": "eventsreg",
         # Retry-After on a 429 tells the browser (and a polite script) when to come back.

@@ -32,6 +32,21 @@ babel = Babel()
 login_manager = LoginManager()
 login_manager.login_view = "organizer.login"
 login_manager.session_protection = "strong"
+
+
+class _Limiter(Limiter):
+    """Flask-Limiter, reading RATELIMIT_KEY_PREFIX afresh for every app it is bound to."""
+
+    def init_app(self, app) -> None:
+        # Flask-Limiter keeps the first app's prefix for good ("prefix or config"), so a
+        # second app in the same process (tests, scripts) would write under the wrong one.
+        self._key_prefix = ""
+        super().init_app(app)
+
+
 # Limits are declared on the views that need them; storage comes from
 # RATELIMIT_STORAGE_URI (memory by default, Redis when several workers share limits).
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Counts are per client address: get_remote_address is request.remote_addr, which
+# ProxyFix (PROXY_FIX_X_FOR) corrects behind a reverse proxy; without it, every visitor
+# would have the proxy's address and share one limit.
+limiter = _Limiter(key_func=get_remote_address, default_limits=[])

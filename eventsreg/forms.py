@@ -3,7 +3,10 @@
 import re
 import unicodedata
 
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms.validators import StopValidation
 
 # C0/C1 controls other than tab and newline, and the bidirectional overrides that can
 # make text read differently from what is stored (Trojan Source).
@@ -26,3 +29,31 @@ class BaseForm(FlaskForm):
             filters = list(unbound_field.kwargs.get("filters", []))
             filters.append(clean_text)
             return unbound_field.bind(form=form, filters=filters, **options)
+
+
+class EmailAddress:
+    """Validates an email address (syntax only) and stores it normalised in lower case."""
+
+    field_flags = {}
+
+    def __init__(self, message=None):
+        self.message = message or _l(
+            "Scrivi un indirizzo email valido, ad esempio nome@azienda.it."
+        )
+
+    def __call__(self, form, field):
+        if not field.data:
+            return
+        try:
+            field.data = normalize_email(field.data)
+        except EmailNotValidError:
+            raise StopValidation(str(self.message)) from None
+
+
+def normalize_email(address: str, *, lower: bool = True) -> str:
+    """*address* checked and normalised (in lower case unless told); raises EmailNotValidError.
+
+    Registrations and accounts are keyed by address, so those are kept in lower case.
+    """
+    normalized = validate_email(address, check_deliverability=False).normalized
+    return normalized.lower() if lower else normalized

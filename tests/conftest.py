@@ -81,6 +81,7 @@ def app(tmp_path, app_config, postgres_schema):
             "SECRET_KEY": "test-secret",
             **database_config(tmp_path, postgres_schema),
             "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,  # many posts from one address; limit tests turn it on
             **app_config,
         }
     )

@@ -51,6 +51,7 @@ def test_wrong_credentials_get_one_message_that_reveals_nothing(client, create_o
     assert "Email o password non corretti" in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True}], ids=["limits-on"])
 def test_failed_sign_ins_are_rate_limited(app, client, create_organizer):
     app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
     organizer = create_organizer()
@@ -66,6 +67,7 @@ def test_failed_sign_ins_are_rate_limited(app, client, create_organizer):
     assert "Troppe richieste" in blocked.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True}], ids=["limits-on"])
 def test_successful_sign_ins_do_not_use_up_the_limit(app, client, create_organizer, sign_in):
     app.config["LOGIN_RATE_LIMIT"] = "2 per minute"
     organizer = create_organizer()

@@ -5,7 +5,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, available_timezones
 
 import sqlalchemy as sa
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
@@ -14,7 +13,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..events.models import Event
 from ..extensions import db
-from ..forms import BaseForm
+from ..forms import BaseForm, EmailAddress
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 COMMON_ZONES = ["Europe/Rome", "Europe/London", "Europe/Paris", "Europe/Berlin", "UTC"]
@@ -129,7 +128,11 @@ class EventForm(BaseForm):
     contact_email = StringField(
         _l("Email di contatto"),
         description=_l("Riceve le risposte alle email e compare come organizzatore negli inviti."),
-        validators=[DataRequired(_l("Scrivi l'email di contatto.")), Length(max=254)],
+        validators=[
+            DataRequired(_l("Scrivi l'email di contatto.")),
+            Length(max=254),
+            EmailAddress(_l("Scrivi un indirizzo email valido.")),
+        ],
         render_kw={"type": "email"},
     )
     privacy_notice = TextAreaField(
@@ -214,12 +217,6 @@ class EventForm(BaseForm):
     def validate_online_url(self, field):
         if field.data and not re.match(r"^https?://[^\s/$.?#].[^\s]*$", field.data):
             raise ValidationError(_("Scrivi un indirizzo completo, che inizi con https://."))
-
-    def validate_contact_email(self, field):
-        try:
-            field.data = validate_email(field.data, check_deliverability=False).normalized.lower()
-        except EmailNotValidError:
-            raise ValidationError(_("Scrivi un indirizzo email valido.")) from None
 
     def _whole_number(self, field, minimum: int, maximum: int) -> int | None:
         text = (field.data or "").strip().replace(".", "")

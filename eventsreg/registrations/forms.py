@@ -1,6 +1,5 @@
 """The registration form: standard fields plus the event's own questions."""
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, RadioField, StringField
@@ -9,7 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from .. import validators
 from ..events.models import Event, Question
-from ..forms import BaseForm
+from ..forms import BaseForm, EmailAddress
 from .models import ATTENDANCE_MODE_LABELS, AttendanceMode
 from .questions import build_field, validator_message
 
@@ -36,7 +35,7 @@ class RegistrationForm(BaseForm):
     email = StringField(
         _l("Email"),
         description=_l("Qui riceverai la conferma e il link per modificare l'iscrizione."),
-        validators=[DataRequired(_l("Scrivi l'indirizzo email.")), Length(max=254)],
+        validators=[DataRequired(_l("Scrivi l'indirizzo email.")), Length(max=254), EmailAddress()],
         render_kw={"autocomplete": "email", "inputmode": "email", "type": "email"},
     )
     phone = StringField(
@@ -148,14 +147,6 @@ class RegistrationForm(BaseForm):
             )
         return not self.errors
 
-    def validate_email(self, field):
-        try:
-            field.data = validate_email(field.data, check_deliverability=False).normalized.lower()
-        except EmailNotValidError:
-            raise ValidationError(
-                _("Scrivi un indirizzo email valido, ad esempio nome@azienda.it.")
-            ) from None
-
     def validate_phone(self, field):
         field.data = _normalised(validators.normalize_phone, field.data)
 
@@ -223,14 +214,6 @@ class LinkRequestForm(BaseForm):
 
     email = StringField(
         _l("Email usata per l'iscrizione"),
-        validators=[DataRequired(_l("Scrivi l'indirizzo email.")), Length(max=254)],
+        validators=[DataRequired(_l("Scrivi l'indirizzo email.")), Length(max=254), EmailAddress()],
         render_kw={"autocomplete": "email", "inputmode": "email", "type": "email"},
     )
-
-    def validate_email(self, field):
-        try:
-            field.data = validate_email(field.data, check_deliverability=False).normalized.lower()
-        except EmailNotValidError:
-            raise ValidationError(
-                _("Scrivi un indirizzo email valido, ad esempio nome@azienda.it.")
-            ) from None

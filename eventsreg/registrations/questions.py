@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from email_validator import EmailNotValidError, validate_email
+from email_validator import EmailNotValidError
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, RadioField, SelectMultipleField, StringField, TextAreaField
@@ -13,6 +13,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from .. import validators
 from ..events.models import Question, QuestionKind
+from ..forms import normalize_email
 
 YES_NO = {"yes": _l("Sì"), "no": _l("No")}
 TEXT_MAX = 500
@@ -115,7 +116,7 @@ def _date(raw: str) -> str:
 
 def _email(raw: str) -> str:
     try:
-        return validate_email(raw, check_deliverability=False).normalized
+        return normalize_email(raw, lower=False)
     except EmailNotValidError:
         raise ValidationError(
             _("Scrivi un indirizzo email valido, ad esempio nome@azienda.it.")

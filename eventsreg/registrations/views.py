@@ -1,10 +1,21 @@
 """Registration form, confirmation page and self-service by token."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from ..events import services as event_services
+from ..extensions import limiter
 from . import checkin, services
 from .forms import LinkRequestForm, RegistrationForm, WithdrawForm
 from .models import AttendanceMode, Registration
@@ -35,7 +46,13 @@ def _data_from(
     )
 
 
+def _registration_limit() -> str:
+    return current_app.config["REGISTRATION_RATE_LIMIT"]
+
+
+# Per client address and across all events: a script hopping between events is counted once.
 @bp.route("/events/<slug>/register", methods=["GET", "POST"])
+@limiter.limit(_registration_limit, methods=["POST"])
 def register(slug: str):
     """Show the registration form and register the person."""
     event = event_services.get_public_event(slug) or abort(404)
@@ -178,7 +195,12 @@ def withdraw(token: str):
     )
 
 
+def _link_limit() -> str:
+    return current_app.config["LINK_RATE_LIMIT"]
+
+
 @bp.route("/events/<slug>/link", methods=["GET", "POST"])
+@limiter.limit(_link_limit, methods=["POST"])
 def request_link(slug: str):
     """Email the personal link again; the answer never says whether the address is registered."""
     event = event_services.get_public_event(slug) or abort(404)
