@@ -6,9 +6,13 @@ FLASK := $(BIN)/flask --app app
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint db-upgrade seed clean
+.PHONY: install translations run test lint db-upgrade seed clean
 
-install: $(STAMP)
+# Compiled message catalogs, one per language (see translations/ and `make translations`).
+PO_FILES := $(wildcard translations/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+install: $(STAMP) $(MO_FILES)
 
 # Reinstall whenever a requirements file changes.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -16,6 +20,22 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
+
+# Compiled catalogs are build products (git-ignored): rebuilt whenever their .po changes, so
+# `make test` and `make run` always translate with the current text. Fuzzy entries are left
+# out: a guessed translation could carry the wrong placeholders.
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po | $(STAMP)
+	$(BIN)/pybabel -q compile -l $* -i $< -o $@
+
+# After adding or changing UI text: re-extract the Italian msgids, merge them into each
+# language's .po (new ones untranslated or fuzzy), then translate them; tests/test_i18n.py
+# names whatever is still missing.
+translations: $(STAMP)
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k N_ \
+		--project eventsreg --version 0.1.0 --copyright-holder "eventsreg" \
+		-o translations/messages.pot .
+	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --ignore-obsolete
+	$(BIN)/pybabel -q compile -d translations
 
 db-upgrade: install
 	$(FLASK) db upgrade

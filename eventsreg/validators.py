@@ -9,46 +9,52 @@ from decimal import Decimal
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, ValidationError
 from stdnum.it import codicefiscale, iva
 
+
+def N_(message: str) -> str:
+    """Mark *message* for extraction (pybabel's N_ keyword) and return it untranslated."""
+    return message
+
+
 # Italian user-facing texts, keyed by a stable code: the form layer wraps them in gettext, so
 # this module stays free of Flask and the messages can be translated without touching the code.
 MESSAGES: dict[str, str] = {
-    "vat_format": (
+    "vat_format": N_(
         "La Partita IVA deve essere composta da 11 cifre, con o senza il prefisso IT "
         "(es. 12345670199)."
     ),
-    "vat_checksum": (
+    "vat_checksum": N_(
         "La Partita IVA non è valida: controlla di averla scritta correttamente (es. 12345670199)."
     ),
-    "tax_code_format": (
+    "tax_code_format": N_(
         "Il codice fiscale deve avere 16 caratteri (es. RSSMRA85T10A562S) oppure, "
         "per le aziende, 11 cifre (es. 12345670199)."
     ),
-    "tax_code_checksum": (
+    "tax_code_checksum": N_(
         "Il codice fiscale non è valido: controlla di averlo scritto correttamente "
         "(es. RSSMRA85T10A562S)."
     ),
-    "pod_format": (
+    "pod_format": N_(
         "Il codice POD deve avere il formato IT + 3 cifre + E + 8 cifre, con un eventuale "
         "carattere finale (es. IT001E12345678)."
     ),
-    "pod_list_item": (
+    "pod_list_item": N_(
         "Il codice POD «{value}» non è valido: il formato atteso è IT + 3 cifre + E + 8 cifre "
         "(es. IT001E12345678)."
     ),
-    "pod_list_too_long": "L'elenco dei codici POD è troppo lungo (massimo 20000 caratteri).",
-    "ateco_format": "Il codice ATECO deve avere 6 cifre nel formato NN.NN.NN (es. 25.62.00).",
-    "phone_format": (
+    "pod_list_too_long": N_("L'elenco dei codici POD è troppo lungo (massimo 20000 caratteri)."),
+    "ateco_format": N_("Il codice ATECO deve avere 6 cifre nel formato NN.NN.NN (es. 25.62.00)."),
+    "phone_format": N_(
         "Il numero di telefono può contenere solo cifre, spazi e i simboli / - . ( ), "
         "con l'eventuale + iniziale (es. +39 0373 123456)."
     ),
-    "phone_length": (
+    "phone_length": N_(
         "Il numero di telefono deve avere da 6 a 15 cifre (es. +39 0373 123456 oppure 333 1234567)."
     ),
-    "substation_format": (
+    "substation_format": N_(
         "Il codice della cabina primaria di solito ha il formato AC + 3 cifre + E + 5 cifre "
         "(es. AC001E00045): verifica che sia corretto."
     ),
-    "number_format": (
+    "number_format": N_(
         "Inserisci un numero valido, usando la virgola per i decimali (es. 12.500,75 oppure 1,5)."
     ),
 }
