@@ -18,7 +18,7 @@ organiser's Excel. Every text cell starting with one of ``= + - @``, tab or CR g
 leading apostrophe ``'``, which shows it as text. Text that is plainly a number or a
 phone number (only digits, spaces, ``( ) . , /`` after an optional leading ``+`` or
 ``-``, e.g. ``+39 0373 123456`` or ``-12,5``) is left as it is: it can run nothing.
-Numbers, dates and yes/no values are never text and are never touched.
+Numbers and dates are written as such and never touched.
 """
 
 import csv

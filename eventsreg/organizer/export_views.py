@@ -1,16 +1,27 @@
 """Downloads of an event's registrations as CSV and XLSX, streamed as they are built."""
 
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
 from flask import Response, request, stream_with_context
 
 from .. import exports
 from ..events.models import Event
+from ..extensions import db
 from .auth import managed_event_or_404
 from .views import bp
 
 
-def _download(event: Event, chunks, extension: str, mimetype: str) -> Response:
+def _chunks(event_id: int, export: Callable[..., Iterator[bytes]], **options) -> Iterator[bytes]:
+    # Under a WSGI server the body is read after the view's app context has ended, and
+    # the session that loaded the event with it: stream_with_context gives this generator
+    # a new context and session, so the event is loaded again here.
+    event = db.session.get(Event, event_id)
+    if event is not None:
+        yield from export(event, **options)
+
+
+def _download(event: Event, chunks: Iterator[bytes], extension: str, mimetype: str) -> Response:
     filename = exports.export_filename(event, extension, datetime.now(event.tz).date())
     return Response(
         stream_with_context(chunks),
@@ -28,7 +39,7 @@ def export_csv(slug: str):
     """The registrations as CSV: ";" for Italian settings, "," with ?sep=comma."""
     event = managed_event_or_404(slug)
     delimiter = "," if request.args.get("sep") == "comma" else ";"
-    chunks = exports.csv_chunks(event, delimiter)
+    chunks = _chunks(event.id, exports.csv_chunks, delimiter=delimiter)
     return _download(event, chunks, "csv", "text/csv; charset=utf-8")
 
 
@@ -36,4 +47,5 @@ def export_csv(slug: str):
 def export_xlsx(slug: str):
     """The registrations as an Excel workbook."""
     event = managed_event_or_404(slug)
-    return _download(event, exports.xlsx_chunks(event), "xlsx", exports.XLSX_MIMETYPE)
+    chunks = _chunks(event.id, exports.xlsx_chunks)
+    return _download(event, chunks, "xlsx", exports.XLSX_MIMETYPE)
