@@ -44,3 +44,6 @@ def lock_row(model, row_id: int) -> None:
         db.session.commit()
         db.session.connection().exec_driver_sql("BEGIN IMMEDIATE")
     db.session.execute(sa.select(model.id).where(model.id == row_id).with_for_update())
+    # What was loaded before the lock may have changed while we waited for it (a second
+    # click on "withdraw"): read everything again under the lock.
+    db.session.expire_all()

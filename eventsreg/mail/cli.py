@@ -19,15 +19,26 @@ mail_cli = AppGroup("mail", help="Email outbox.")
     "--interval", default=10.0, show_default=True, help="Seconds between passes with --loop."
 )
 @click.option("--batch", default=100, show_default=True, help="Most messages sent per pass.")
-def deliver_command(loop, interval, batch):
+@click.option(
+    "--until-idle",
+    is_flag=True,
+    help="With --loop: stop after a pass that finds nothing due (for batch jobs and tests).",
+)
+def deliver_command(loop, interval, batch, until_idle):
     """Send queued emails: one pass sends all of them now, --loop keeps going.
 
     A single pass also sends messages waiting out their retry delay (use it after the
-    mail server comes back); the --loop worker respects the delays.
+    mail server comes back); the --loop worker respects the delays. With --until-idle the
+    worker exits once a pass finds nothing due: messages waiting out a retry delay stay
+    queued for the next run. Several workers may run at once on PostgreSQL; on SQLite,
+    run one (its claims are not exclusive there).
     """
+    if until_idle and not loop:
+        raise click.UsageError("--until-idle only makes sense with --loop.")
     while True:
         report = delivery.deliver_pending(limit=batch, include_waiting=not loop)
-        if report.sent or report.retried or report.failed or report.logged:
+        busy = bool(report.sent or report.retried or report.failed or report.logged)
+        if busy:
             click.echo(
                 f"sent {len(report.sent)}, to retry {len(report.retried)}, "
                 f"failed {len(report.failed)}, logged {len(report.logged)}"
@@ -35,7 +46,7 @@ def deliver_command(loop, interval, batch):
         if report.failed:
             click.secho(f"failed for good: {report.failed}", fg="red", err=True)
         db.session.remove()
-        if not loop:
+        if not loop or (until_idle and not busy):
             break
         # A full batch means more is waiting: go again at once.
         if len(report.sent) + len(report.retried) + len(report.failed) < batch:

@@ -342,6 +342,7 @@ def approve(registration: Registration, now: datetime | None = None) -> None:
 def reject(registration: Registration, now: datetime | None = None) -> None:
     """Refuse a registration waiting for approval, and tell the person."""
     now = now or utcnow()
+    _lock_event(registration.event)
     if registration.status is not RegistrationStatus.pending:
         return
     registration.status = RegistrationStatus.rejected
