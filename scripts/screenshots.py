@@ -1,0 +1,166 @@
+"""Regenerate docs/screenshots/*.png from the demo, with the browser the tests use.
+
+    .venv/bin/python scripts/screenshots.py
+
+Serves the demo (demo events, a few sample registrations, an organiser) from a temporary
+SQLite file on a loopback port, drives Debian's Chromium (/usr/bin/chromium) with
+Playwright, registers a company through the real form and photographs: the event page,
+the form on a phone, the form with errors, the confirmation page, the confirmation email
+and the organiser's dashboard. Needs `pip install -r requirements-dev.txt`.
+"""
+
+import argparse
+import socket
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests import browser as b  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+PHONE = 390
+DESKTOP = 1200
+
+
+def shoot(page, name: str, width: int, max_height: int) -> Path:
+    """Save the top of the full page, at most *max_height* pixels tall, as *name*."""
+    height = min(page.evaluate("document.documentElement.scrollHeight"), max_height)
+    path = OUT / name
+    page.screenshot(
+        path=str(path),
+        full_page=True,
+        scale="css",
+        clip={"x": 0, "y": 0, "width": width, "height": height},
+    )
+    print(f"wrote {path.relative_to(ROOT)} ({width}×{height})")
+    return path
+
+
+def answer(page, label: str) -> None:
+    page.get_by_label(label, exact=True).check()
+
+
+def fill_energy_questions(page, names: dict[str, str], *, pod: str, vat: str) -> None:
+    """The registration form of the demo event as a manufacturing company fills it."""
+    page.locator("#first_name").fill("Maria")
+    page.locator("#last_name").fill("Rossi")
+    page.locator("#email").fill("maria.rossi@officinecremasche.example")
+    page.locator("#phone").fill("0373 123456")
+    page.locator("#company_name").fill("Officine Cremasche Srl")
+    page.locator("#vat_number").fill(vat)
+    page.locator("#attendance-0").check()
+    page.locator("#party_size").fill("2")
+    answer(page, "Sì, sono interessato ad aderire")
+    answer(page, "Impresa")
+    answer(page, "Piccola (da 10 a 49 addetti)")
+    page.get_by_label("Codice ATECO dell'attività principale").fill("256200")
+    answer(page, "Area Ex Olivetti")
+    answer(page, "Consumatore: uso l'energia condivisa")
+    page.get_by_label("Consumo annuo di energia elettrica").fill("120.000")
+    page.locator(f"[name={names['has_pv']}][value=no]").check()
+    page.get_by_label("Superficie di tetto disponibile per il fotovoltaico").fill("800 mq")
+    answer(page, "Da valutare")
+    page.get_by_label("Codici POD dei punti di prelievo").fill(pod)
+    page.get_by_label("Sono consapevole che questa manifestazione", exact=False).check()
+    page.locator("#privacy_consent").check()
+
+
+def submit(page) -> None:
+    with page.expect_navigation():
+        page.locator("form.registration-form button[type=submit]").click()
+
+
+def confirmation_email_html(site) -> str:
+    """The HTML of the confirmation email as it is sent, its inline QR code as a data URI."""
+    import base64
+
+    import sqlalchemy as sa
+
+    from eventsreg.extensions import db
+    from eventsreg.mail.delivery import build_message
+    from eventsreg.mail.models import OutboxEmail
+
+    with site.app.app_context():
+        email = db.session.scalar(
+            sa.select(OutboxEmail)
+            .where(OutboxEmail.to_address == "maria.rossi@officinecremasche.example")
+            .order_by(OutboxEmail.id.asc())
+        )
+        message = build_message(email)
+        db.session.remove()
+    html = message.html
+    for attachment in message.attachments:
+        content_id = dict(attachment.headers or {}).get("Content-ID", "").strip("<>")
+        if content_id:
+            data = base64.b64encode(attachment.data).decode("ascii")
+            html = html.replace(
+                f"cid:{content_id}", f"data:{attachment.content_type};base64,{data}"
+            )
+    return html
+
+
+def free_port(preferred: int) -> int:
+    """*preferred* if nobody listens there (links in the pictures then read as in the
+    README), else 0 for any free port."""
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", preferred))
+        except OSError:
+            return 0
+    return preferred
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.parse_args()
+    if reason := b.missing_tools():
+        print(f"cannot take screenshots: {reason}", file=sys.stderr)
+        return 1
+    OUT.mkdir(parents=True, exist_ok=True)
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        b.serve_demo(Path(tmp) / "demo.sqlite", port=free_port(5000)) as site,
+        b.chromium() as chromium,
+    ):
+        b.seed_sample_registrations(site.app, site.demo_slug)
+        event = f"/events/{site.demo_slug}/"
+        names = b.question_names(site.app)
+
+        desktop = b.new_context(chromium, width=DESKTOP, height=900)
+        page = desktop.new_page()
+        page.goto(site.url(event))
+        shoot(page, "event-page.png", DESKTOP, 1500)
+
+        phone = b.new_context(chromium, width=PHONE).new_page()
+        phone.goto(site.url(event + "register"))
+        shoot(phone, "registration-form-phone.png", PHONE, 3000)
+        fill_energy_questions(phone, names, pod="IT001E1234", vat="1234567")
+        submit(phone)
+        phone.evaluate("window.scrollTo(0, 0)")
+        shoot(phone, "registration-form-errors-phone.png", PHONE, 1300)
+        phone.context.close()
+
+        page.goto(site.url(event + "register"))
+        fill_energy_questions(page, names, pod="IT001E12345678", vat="12345670199")
+        submit(page)
+        shoot(page, "confirmation-page.png", DESKTOP, 2200)
+
+        email = chromium.new_page(viewport={"width": 700, "height": 900})
+        email.set_content(confirmation_email_html(site))
+        shoot(email, "confirmation-email.png", 700, 1800)
+        email.close()
+
+        organiser = b.new_context(chromium, width=1280, height=900).new_page()
+        b.sign_in(organiser, site)
+        organiser.goto(site.url(f"/organizer{event}"))
+        shoot(organiser, "organizer-dashboard.png", 1280, 2400)
+        organiser.context.close()
+        desktop.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
