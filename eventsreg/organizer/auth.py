@@ -32,6 +32,13 @@ def managed_event_or_404(slug: str) -> Event:
     return event
 
 
+def managed_registration_or_404(event: Event, registration_id: int):
+    """The registration *registration_id* of *event* (an event already checked as managed)."""
+    from ..registrations.admin import get_registration
+
+    return get_registration(event, registration_id) or abort(404)
+
+
 def admin_required() -> None:
     if not current_user.is_admin:
         abort(403)

@@ -9,7 +9,7 @@ from ..extensions import db
 from ..forms import BaseForm
 from ..registrations import checkin as door
 from ..registrations.models import AttendanceMode, Registration, RegistrationStatus
-from .auth import managed_event_or_404
+from .auth import managed_event_or_404, managed_registration_or_404
 from .views import bp
 
 #: Who is expected at the door: confirmed people, in person or online (they may turn up).
@@ -63,18 +63,11 @@ def checkin_print(slug: str):
     return render_template("organizer/checkin_print.html", event=event, people=_door_list(event))
 
 
-def _registration_of(event, registration_id: int) -> Registration:
-    registration = db.session.get(Registration, registration_id)
-    if registration is None or registration.event_id != event.id:
-        abort(404)
-    return registration
-
-
 @bp.post("/events/<slug>/checkin/<int:registration_id>")
 def checkin_toggle(slug: str, registration_id: int):
     """Check someone in, or undo it (a mistaken tap)."""
     event = managed_event_or_404(slug)
-    registration = _registration_of(event, registration_id)
+    registration = managed_registration_or_404(event, registration_id)
     if not BaseForm().validate_on_submit():
         abort(400)
     if request.form.get("undo"):
@@ -112,7 +105,7 @@ def checkin_scan(token: str):
 def registration_checkin(slug: str, registration_id: int):
     """One person at the door, with the check-in button."""
     event = managed_event_or_404(slug)
-    registration = _registration_of(event, registration_id)
+    registration = managed_registration_or_404(event, registration_id)
     return render_template(
         "organizer/checkin_one.html", event=event, registration=registration, form=BaseForm()
     )

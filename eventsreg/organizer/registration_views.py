@@ -12,7 +12,7 @@ from ..mail.models import OUTBOX_STATUS_LABELS
 from ..registrations import admin, services
 from ..registrations.models import REGISTRATION_STATUS_LABELS, Registration, RegistrationStatus
 from ..registrations.questions import answers_summary
-from .auth import managed_event_or_404
+from .auth import managed_event_or_404, managed_registration_or_404
 from .models import Organizer
 from .registration_forms import (
     ActionForm,
@@ -49,10 +49,6 @@ def registrations(slug: str):
     )
 
 
-def _registration_or_404(event: Event, registration_id: int) -> Registration:
-    return admin.get_registration(event, registration_id) or abort(404)
-
-
 def _render_detail(event: Event, registration: Registration, withdraw_form=None, status=200):
     registered_by = (
         db.session.get(Organizer, registration.registered_by_id)
@@ -77,13 +73,13 @@ def _render_detail(event: Event, registration: Registration, withdraw_form=None,
 def registration_detail(slug: str, registration_id: int):
     """One registration: its data, answers, consents, emails and the actions on it."""
     event = managed_event_or_404(slug)
-    return _render_detail(event, _registration_or_404(event, registration_id))
+    return _render_detail(event, managed_registration_or_404(event, registration_id))
 
 
 def _acted_on(slug: str, registration_id: int) -> tuple[Event, Registration]:
     """The event and registration a POST action is about, once its CSRF token is checked."""
     event = managed_event_or_404(slug)
-    registration = _registration_or_404(event, registration_id)
+    registration = managed_registration_or_404(event, registration_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     return event, registration
@@ -154,7 +150,7 @@ def registration_confirm(slug: str, registration_id: int):
 def registration_withdraw(slug: str, registration_id: int):
     """Withdraw a registration on the person's behalf, once the box is ticked."""
     event = managed_event_or_404(slug)
-    registration = _registration_or_404(event, registration_id)
+    registration = managed_registration_or_404(event, registration_id)
     form = WithdrawOnBehalfForm()
     if not form.validate_on_submit():
         return _render_detail(event, registration, withdraw_form=form, status=400)
@@ -187,7 +183,7 @@ def registration_new(slug: str):
                 event, form.registration_data(), current_user._get_current_object()
             )
         except services.AlreadyRegistered:
-            existing = admin.find_by_email(event, form.email.data)
+            existing = services.find_by_email(event, form.email.data)
             form.email.errors.append(_("Questo indirizzo email è già iscritto a questo evento."))
         except services.RegistrationClosed:
             flash(

@@ -147,14 +147,6 @@ def get_registration(event: Event, registration_id: int) -> Registration | None:
     return registration
 
 
-def find_by_email(event: Event, email: str) -> Registration | None:
-    return db.session.scalar(
-        sa.select(Registration).where(
-            Registration.event_id == event.id, Registration.email == email.strip().lower()
-        )
-    )
-
-
 def emails_of(registration: Registration) -> list[OutboxEmail]:
     """The emails queued for *registration*, oldest first."""
     return list(

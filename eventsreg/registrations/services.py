@@ -80,6 +80,15 @@ def find_by_token(token: str) -> Registration | None:
     )
 
 
+def find_by_email(event: Event, email: str) -> Registration | None:
+    """The registration of *email* (any status) for *event*."""
+    return db.session.scalar(
+        sa.select(Registration).where(
+            Registration.event_id == event.id, Registration.email == email.strip().lower()
+        )
+    )
+
+
 def _lock_event(event: Event) -> None:
     # Seats are counted and taken by one transaction at a time per event.
     lock_row(Event, event.id)
@@ -144,11 +153,7 @@ def register(
     elif event.is_cancelled or now >= event.ends_at:
         raise RegistrationClosed()
     email = data.email.lower()
-    registration = db.session.scalar(
-        sa.select(Registration).where(
-            Registration.event_id == event.id, Registration.email == email
-        )
-    )
+    registration = find_by_email(event, email)
     if registration is not None and registration.is_active:
         raise AlreadyRegistered()
     if event.requires_approval and registered_by is None:
@@ -299,11 +304,7 @@ def send_link(event: Event, email: str, now: datetime | None = None) -> bool:
     from flask import current_app
 
     now = now or utcnow()
-    registration = db.session.scalar(
-        sa.select(Registration).where(
-            Registration.event_id == event.id, Registration.email == email.strip().lower()
-        )
-    )
+    registration = find_by_email(event, email)
     if registration is None or not registration.is_active:
         return False
     interval = timedelta(seconds=current_app.config["LINK_RESEND_INTERVAL_SECONDS"])
