@@ -72,3 +72,29 @@ class Organizer(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Organizer {self.email}>"
+
+
+class ExportRecord(db.Model):
+    """One export of an event's registrations: who took the data, when, and how much."""
+
+    __tablename__ = "export_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    #: The organiser who downloaded it; None for the command line.
+    organizer_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organizers.id", ondelete="SET NULL")
+    )
+    #: Who it was, kept as written even if the account is later removed ("cli:<user>" for
+    #: the command line).
+    actor: Mapped[str] = mapped_column(sa.String(254))
+    #: "csv" or "xlsx".
+    file_format: Mapped[str] = mapped_column(sa.String(8))
+    #: The filters applied, in words (empty for all registrations).
+    filters: Mapped[str] = mapped_column(sa.String(500), default="")
+    #: The client address of a download through the web.
+    remote_addr: Mapped[str] = mapped_column(sa.String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    event: Mapped[Event] = relationship()
+    organizer: Mapped[Organizer | None] = relationship()

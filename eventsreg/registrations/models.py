@@ -97,6 +97,8 @@ class Registration(db.Model):
     registered_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("organizers.id", ondelete="SET NULL")
     )
+    #: When the personal data was removed (``flask privacy purge``); counts and sums remain.
+    anonymized_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship(back_populates="registrations")
     answers: Mapped[list["Answer"]] = relationship(
