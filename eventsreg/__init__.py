@@ -46,7 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     delivery.init_app(app)
 
-    from . import errors, models, site, templating
+    from . import errors, models, security, site, templating
     from .events.views import bp as events_bp
     from .organizer.views import bp as organizer_bp
     from .registrations.views import bp as registrations_bp
@@ -59,17 +59,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(site.bp)
     errors.register(app)
     templating.register(app)
+    security.init_app(app)
 
     from .demo import demo_cli
     from .events.cli import events_cli
     from .mail.cli import mail_cli
     from .organizer.cli import organizer_cli
+    from .privacy.cli import privacy_cli
     from .registrations.cli import registrations_cli
 
     app.cli.add_command(demo_cli)
     app.cli.add_command(events_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(organizer_cli)
+    app.cli.add_command(privacy_cli)
     app.cli.add_command(registrations_cli)
 
     logs.init_app(app)
