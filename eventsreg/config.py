@@ -28,11 +28,18 @@ def defaults(instance_path: str) -> dict:
         "LANGUAGES": LANGUAGES,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        # Set to true in production (served over HTTPS); see the README.
-        "SESSION_COOKIE_SECURE": False,
+        # None: Secure when BASE_URL starts with https:// (production), so the cookies never
+        # travel over plain HTTP there; true or false forces it.
+        "SESSION_COOKIE_SECURE": None,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": None,
+        # Strict-Transport-Security on responses served over HTTPS (seconds; 0 turns it off).
+        "HSTS_MAX_AGE": 365 * 24 * 3600,
+        # An organiser's session ends after this many seconds without a request…
         "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        # …unless they ticked "remember me" on that device: then at most this many.
+        "REMEMBER_COOKIE_DURATION": 14 * 24 * 3600,
         # Rate limits (Flask-Limiter). False turns every limit off (EVENTSREG_RATELIMIT_ENABLED).
         "RATELIMIT_ENABLED": True,
         # Counters live in this process's memory: right for one process. With several

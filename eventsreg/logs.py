@@ -11,6 +11,11 @@ import uuid
 from flask import Flask, g, has_request_context, request
 
 _SANE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+#: Secrets and personal data that may appear in a request line: personal links and check-in
+#: codes in paths, searched names in ?q=.
+_SECRET_PATH = re.compile(r"(/r/|/checkin/)[^/?#\s\"]+")
+_SEARCH = re.compile(r"((?:^|[?&\s])q=)[^&#\s\"]*")
+REDACTED = "[redacted]"
 FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
 
 
@@ -20,6 +25,38 @@ class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = current_request_id() or "-"
         return True
+
+
+def redact(text: str) -> str:
+    """*text* (a URL, a request line, a log line) without personal links or searched names."""
+    return _SEARCH.sub(r"\1" + REDACTED, _SECRET_PATH.sub(r"\1" + REDACTED, text))
+
+
+class RedactingFilter(logging.Filter):
+    """Redacts request lines logged by the development server (``werkzeug``)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = redact(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+def gunicorn_logger_class():
+    """gunicorn's logger with the access log's request line, path, query and referrer
+    redacted (named in gunicorn.conf.py)."""
+    from gunicorn.glogging import Logger
+
+    class RedactingGunicornLogger(Logger):
+        def atoms(self, resp, req, environ, request_time):
+            atoms = super().atoms(resp, req, environ, request_time)
+            return {
+                key: redact(value) if isinstance(value, str) else value
+                for key, value in atoms.items()
+            }
+
+    return RedactingGunicornLogger
 
 
 def current_request_id() -> str | None:
@@ -39,6 +76,7 @@ def init_app(app: Flask) -> None:
         response.headers["X-Request-ID"] = current_request_id()
         return response
 
+    logging.getLogger("werkzeug").addFilter(RedactingFilter())
     if not app.testing and not app.debug:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter(FORMAT))

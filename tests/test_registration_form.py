@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from eventsreg.events.models import QuestionKind
 from eventsreg.extensions import db
 from eventsreg.registrations.models import Answer, AttendanceMode, RegistrationStatus
-from eventsreg.registrations.services import hash_token
+from eventsreg.tokens import hash_token
 
 from .conftest import choices, form_data
 from .helpers import error_for, manage_token, registrations

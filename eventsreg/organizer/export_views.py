@@ -3,13 +3,37 @@
 from collections.abc import Callable, Iterator
 from datetime import datetime
 
-from flask import Response, request, stream_with_context
+import sqlalchemy as sa
+from flask import Response, render_template, request, stream_with_context
+from flask_login import current_user
 
 from .. import exports
 from ..events.models import Event
 from ..extensions import db
 from .auth import managed_event_or_404
+from .models import ExportRecord
 from .views import bp
+
+#: Entries shown on the export log page, newest first.
+LOG_PAGE_SIZE = 200
+
+
+def record_export(event: Event, file_format: str, actor: str, **fields) -> ExportRecord:
+    """Write down who took the event's registrations, when and in which format."""
+    entry = ExportRecord(event_id=event.id, file_format=file_format, actor=actor[:254], **fields)
+    db.session.add(entry)
+    db.session.commit()
+    return entry
+
+
+def _record_download(event: Event, file_format: str) -> None:
+    record_export(
+        event,
+        file_format,
+        current_user.email,
+        organizer_id=current_user.id,
+        remote_addr=(request.remote_addr or "")[:64],
+    )
 
 
 def _chunks(event_id: int, export: Callable[..., Iterator[bytes]], **options) -> Iterator[bytes]:
@@ -39,6 +63,7 @@ def export_csv(slug: str):
     """The registrations as CSV: ";" for Italian settings, "," with ?sep=comma."""
     event = managed_event_or_404(slug)
     delimiter = "," if request.args.get("sep") == "comma" else ";"
+    _record_download(event, "csv")
     chunks = _chunks(event.id, exports.csv_chunks, delimiter=delimiter)
     return _download(event, chunks, "csv", "text/csv; charset=utf-8")
 
@@ -47,5 +72,19 @@ def export_csv(slug: str):
 def export_xlsx(slug: str):
     """The registrations as an Excel workbook."""
     event = managed_event_or_404(slug)
+    _record_download(event, "xlsx")
     chunks = _chunks(event.id, exports.xlsx_chunks)
     return _download(event, chunks, "xlsx", exports.XLSX_MIMETYPE)
+
+
+@bp.get("/events/<slug>/exports")
+def export_log(slug: str):
+    """Who downloaded the event's registrations, and when (newest first)."""
+    event = managed_event_or_404(slug)
+    entries = db.session.scalars(
+        sa.select(ExportRecord)
+        .where(ExportRecord.event_id == event.id)
+        .order_by(ExportRecord.created_at.desc(), ExportRecord.id.desc())
+        .limit(LOG_PAGE_SIZE)
+    ).all()
+    return render_template("organizer/export_log.html", event=event, entries=entries)

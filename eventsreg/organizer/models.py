@@ -80,7 +80,9 @@ class ExportRecord(db.Model):
     __tablename__ = "export_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("events.id", ondelete="CASCADE"), index=True
+    )
     #: The organiser who downloaded it; None for the command line.
     organizer_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("organizers.id", ondelete="SET NULL")

@@ -171,6 +171,17 @@ def registration_withdraw(slug: str, registration_id: int):
     return _back(event, registration)
 
 
+@bp.post("/events/<slug>/registrations/<int:registration_id>/revoke-link")
+def registration_revoke_link(slug: str, registration_id: int):
+    """Make the personal link and QR code stop working; optionally email a new link."""
+    event, registration = _acted_on(slug, registration_id)
+    if admin.revoke_link(registration, send_new=bool(request.form.get("send_new"))):
+        flash(_("Link revocato. La persona riceve un'email con il nuovo link."), "success")
+    else:
+        flash(_("Link revocato: il vecchio link e il codice QR non funzionano più."), "success")
+    return _back(event, registration)
+
+
 @bp.route("/events/<slug>/registrations/new", methods=["GET", "POST"])
 def registration_new(slug: str):
     """Register someone on their behalf, also while registration is closed."""

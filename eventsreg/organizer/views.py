@@ -4,7 +4,16 @@ Every page under /organizer/ except sign-in needs a signed-in organiser. The fea
 modules imported at the end add their routes to the same blueprint.
 """
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -30,6 +39,8 @@ def require_sign_in():
 def private(response):
     # Registrants' data: never kept by shared caches or the browser's history cache.
     response.headers["Cache-Control"] = "no-store"
+    # Their addresses hold names searched for and check-in codes: never sent to other sites.
+    response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
 
@@ -50,6 +61,8 @@ def login():
         organizer = services.authenticate(form.email.data, form.password.data)
         if organizer is not None:
             login_user(organizer, remember=form.remember.data)
+            # Ends after PERMANENT_SESSION_LIFETIME without a request (renewed by each one).
+            session.permanent = True
             return redirect(_local_url(request.args.get("next")) or url_for(".index"), code=303)
         form.form_errors.append(_("Email o password non corretti."))
     status = 400 if form.is_submitted() else 200

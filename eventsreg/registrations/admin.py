@@ -11,12 +11,14 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from ..dbtypes import utcnow
 from ..events.models import Event
 from ..events.services import seats_taken
 from ..extensions import db
 from ..mail import compose
 from ..mail.models import OutboxEmail
-from . import services
+from ..tokens import new_token
+from . import checkin, services
 from .models import INACTIVE_STATUSES, Answer, AttendanceMode, Registration, RegistrationStatus
 
 PAGE_SIZE = 50
@@ -192,6 +194,23 @@ def confirm_from_waitlist(registration: Registration) -> None:
     db.session.flush()
     compose.queue_promotion(registration)
     db.session.commit()
+
+
+def revoke_link(registration: Registration, send_new: bool) -> bool:
+    """Stop the registration's personal link and QR code from working (a link forwarded by
+    mistake, a lost phone). With *send_new*, the person is emailed a new link at once.
+
+    Returns whether a new link was queued (never for an inactive registration).
+    """
+    token, registration.token_hash = new_token()
+    registration.checkin_token_hash = None
+    sent = send_new and registration.is_active
+    if sent:
+        registration.checkin_token_hash = checkin.checkin_hash(token)
+        registration.link_sent_at = utcnow()
+        compose.queue_link(registration, token)
+    db.session.commit()
+    return sent
 
 
 def recipients(event: Event, filters: RegistrationFilter) -> list[Registration]:

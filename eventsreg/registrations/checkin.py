@@ -12,9 +12,9 @@ import io
 from datetime import datetime
 
 import segno
-import sqlalchemy as sa
 from markupsafe import Markup
 
+from .. import tokens
 from ..dbtypes import utcnow
 from ..extensions import db
 from ..urls import external_url
@@ -27,7 +27,7 @@ def checkin_token_for(personal_token: str) -> str:
 
 
 def checkin_hash(personal_token: str) -> str:
-    return hashlib.sha256(checkin_token_for(personal_token).encode()).hexdigest()
+    return tokens.hash_token(checkin_token_for(personal_token))
 
 
 def checkin_url(personal_token: str) -> str:
@@ -49,11 +49,7 @@ def qr_png(personal_token: str) -> bytes:
 
 
 def find_by_checkin_token(token: str) -> Registration | None:
-    if not token or len(token) > 100:
-        return None
-    digest = hashlib.sha256(token.encode()).hexdigest()
-    query = sa.select(Registration).where(Registration.checkin_token_hash == digest)
-    return db.session.scalar(query)
+    return tokens.find(Registration, Registration.checkin_token_hash, token)
 
 
 def check_in(registration: Registration, now: datetime | None = None) -> bool:

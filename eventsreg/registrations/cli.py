@@ -1,5 +1,7 @@
 """Commands for registrations (exports)."""
 
+import getpass
+import os
 from pathlib import Path
 from typing import NoReturn
 
@@ -11,8 +13,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from .. import exports
 from ..events.models import Event
 from ..extensions import db
+from ..organizer.export_views import record_export
 
 registrations_cli = AppGroup("registrations", help="Registrations of an event.")
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a container)
+        return str(os.getuid())
 
 
 def _fail(message: str) -> NoReturn:
@@ -49,6 +59,7 @@ def export_command(slug, file_format, sep, output):
     if event is None:
         _fail(f"no event with slug {slug!r}")
     delimiter = "," if sep == "comma" else ";"
+    record_export(event, file_format, f"cli:{_os_user()}")
     if output is None:
         if file_format == "xlsx":
             _fail("an XLSX export needs --output FILE")

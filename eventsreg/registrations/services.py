@@ -1,19 +1,20 @@
 """Registering, changing and withdrawing: the rules, free of request state."""
 
-import hashlib
-import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from .. import tokens
 from ..database import lock_row
 from ..dbtypes import utcnow
 from ..events.models import Event
 from ..events.services import availability, seats_taken
 from ..extensions import db
 from ..mail import compose
+from ..tokens import hash_token as hash_token  # re-exported
+from ..tokens import new_token
 from . import checkin
 from .models import Answer, AttendanceMode, Registration, RegistrationStatus
 
@@ -61,23 +62,9 @@ class Registered:
     token: str
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def new_token() -> tuple[str, str]:
-    """A fresh self-service token and its hash."""
-    token = secrets.token_urlsafe(32)
-    return token, hash_token(token)
-
-
 def find_by_token(token: str) -> Registration | None:
     """The registration whose self-service token is *token*."""
-    if not token or len(token) > 100:
-        return None
-    return db.session.scalar(
-        sa.select(Registration).where(Registration.token_hash == hash_token(token))
-    )
+    return tokens.find(Registration, Registration.token_hash, token)
 
 
 def find_by_email(event: Event, email: str) -> Registration | None:
