@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: install translations run test lint db-upgrade seed clean
+.PHONY: install translations run test lint audit db-upgrade seed clean
 
 # Compiled message catalogs, one per language (see translations/ and `make translations`).
 PO_FILES := $(wildcard translations/*/LC_MESSAGES/messages.po)
@@ -53,6 +53,13 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Known vulnerabilities (PyPI's advisory data) in the pinned requirements, then in everything
+# installed in .venv (their dependencies included). --strict: a package that cannot be
+# checked fails the audit instead of being skipped.
+audit: install
+	$(BIN)/pip-audit --strict --no-deps --disable-pip -r requirements.txt -r requirements-dev.txt
+	$(BIN)/pip-audit --strict --local
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
