@@ -45,12 +45,22 @@ def chromium():
 
 @pytest.fixture
 def page(chromium):
-    """A page in a fresh context: a new visitor with no cookies."""
+    """A page in a fresh context: a new visitor with no cookies. The site's
+    Content-Security-Policy is enforced, and the test fails if the page broke it."""
     context = b.new_context(chromium)
+    violations = []
+    page = context.new_page()
+    page.on(
+        "console",
+        lambda message: violations.append(message.text)
+        if "Content Security Policy" in message.text
+        else None,
+    )
     try:
-        yield context.new_page()
+        yield page
     finally:
         context.close()
+    assert violations == [], violations
 
 
 def stored_registration(site, email: str):
