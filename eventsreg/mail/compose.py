@@ -253,3 +253,34 @@ def queue_accessibility_report(page: str, description: str, reply_to: str) -> Ou
     if has_app_context():
         g.outbox_queued = True
     return email
+
+
+def queue_erasure(event: Event, address: str, locale: str = "it") -> OutboxEmail:
+    """Confirm to *address* that its registration to *event* and its data were erased.
+
+    The registration no longer exists: the message is tied to the event only, names
+    nobody and carries no personal link.
+    """
+    context = {
+        "event": event,
+        "event_url": external_url("events.detail", slug=event.slug),
+        "locale": locale or "it",
+    }
+    with force_locale(locale or "it"):
+        subject = _("Dati cancellati: %(title)s", title=event.title)
+        text_body = render_template("emails/erasure.txt", subject=subject, **context)
+        html_body = render_template("emails/erasure.html", subject=subject, **context)
+    email = OutboxEmail(
+        kind=EmailKind.message,
+        event_id=event.id,
+        to_address=address,
+        reply_to=event.contact_email or current_app.config.get("MAIL_REPLY_TO") or "",
+        message_id=make_msgid(domain=calendar.uid_domain()),
+        subject=subject,
+        text_body=text_body,
+        html_body=html_body,
+    )
+    db.session.add(email)
+    if has_app_context():
+        g.outbox_queued = True
+    return email

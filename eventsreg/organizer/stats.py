@@ -1,8 +1,9 @@
 """The numbers of an event's dashboard: counts, registrations per day, answers summed up.
 
 Plain functions over the database, free of request state. Answers are summed once per
-company: active registrations are grouped by VAT number (else tax code, else email) and
-the latest registration of each company speaks for it.
+company: active registrations are grouped by VAT number (else tax code, else email; by
+the pseudonym the purge gave the company once anonymised) and the latest registration of
+each company speaks for it.
 """
 
 from collections import Counter, defaultdict
@@ -92,9 +93,14 @@ class RegistrationRow:
     vat_number: str
     tax_code: str
     answers: dict[int, object] = field(default_factory=dict)
+    #: Anonymised (``flask privacy purge``): the company is known only by its pseudonym.
+    anonymized: bool = False
 
     @property
     def company_key(self) -> str:
+        if self.anonymized:
+            # The purge gives each company of the event its own pseudonym.
+            return "anonymized:" + self.company_name
         return self.vat_number or self.tax_code or self.email.lower()
 
 
@@ -209,6 +215,7 @@ def active_registrations(event: Event) -> list[RegistrationRow]:
                 email=registration.email,
                 vat_number=registration.vat_number,
                 tax_code=registration.tax_code,
+                anonymized=registration.anonymized_at is not None,
             )
         if question_id is not None:
             row.answers[question_id] = value

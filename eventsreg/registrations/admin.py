@@ -217,6 +217,8 @@ def recipients(event: Event, filters: RegistrationFilter) -> list[Registration]:
     """The active registrations matching *filters*: whom a message goes to."""
     wanted = ACTIVE_STATUSES if filters.statuses is None else filters.statuses & ACTIVE_STATUSES
     query = filtered(event, dataclasses.replace(filters, statuses=wanted))
+    # Anonymised registrations have no address left to write to.
+    query = query.where(Registration.anonymized_at.is_(None))
     return list(db.session.scalars(query.order_by(None).order_by(Registration.id)))
 
 

@@ -1,7 +1,10 @@
 """Registration form, confirmation page and self-service by token."""
 
+import json
+
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -16,6 +19,8 @@ from flask_babel import gettext as _
 
 from ..events import services as event_services
 from ..extensions import limiter
+from ..privacy import services as privacy_services
+from ..privacy.forms import EraseForm
 from . import checkin, services
 from .forms import LinkRequestForm, RegistrationForm, WithdrawForm
 from .models import AttendanceMode, Registration
@@ -195,6 +200,48 @@ def withdraw(token: str):
     )
 
 
+@bp.get("/r/<token>/data.json")
+def personal_data(token: str):
+    """Download everything stored about the registrant, as JSON."""
+    registration = _registration_or_404(token)
+    body = json.dumps(privacy_services.personal_data(registration), ensure_ascii=False, indent=2)
+    filename = f"iscrizione-{registration.event.slug}.json"
+    return Response(
+        body + "\n",
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.route("/r/<token>/erase", methods=["GET", "POST"])
+def erase(token: str):
+    """Explain what erasing means, then erase the registration and its data."""
+    registration = _registration_or_404(token)
+    event = registration.event
+    form = EraseForm()
+    if form.validate_on_submit():
+        privacy_services.erase(registration)
+        flash(
+            _(
+                "La tua iscrizione e i tuoi dati sono stati cancellati. "
+                "Ti abbiamo inviato una email di conferma."
+            ),
+            "success",
+        )
+        # The personal link is dead now: the visitor lands on a page without it.
+        if event_services.get_public_event(event.slug) is not None:
+            return redirect(url_for("events.detail", slug=event.slug), code=303)
+        return redirect(url_for("events.index"), code=303)
+    return render_template(
+        "registrations/erase.html",
+        event=event,
+        registration=registration,
+        form=form,
+        token=token,
+        retention_months=current_app.config["PRIVACY_RETENTION_MONTHS"],
+    )
+
+
 def _link_limit() -> str:
     return current_app.config["LINK_RATE_LIMIT"]
 
@@ -216,7 +263,12 @@ def request_link(slug: str):
 def privacy(slug: str):
     """Show the event's privacy notice."""
     event = event_services.get_public_event(slug) or abort(404)
-    return render_template("registrations/privacy.html", event=event)
+    return render_template(
+        "registrations/privacy.html",
+        event=event,
+        retention_months=current_app.config["PRIVACY_RETENTION_MONTHS"],
+        organizers=[line.strip() for line in event.organizers.splitlines() if line.strip()],
+    )
 
 
 @bp.after_request
