@@ -60,6 +60,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.register(app)
     templating.register(app)
     security.init_app(app)
+    from .events import page_cache
+
+    page_cache.init_app(app)
 
     from .demo import demo_cli
     from .events.cli import events_cli

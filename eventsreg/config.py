@@ -97,6 +97,9 @@ def defaults(instance_path: str) -> dict:
         "MAIL_RETRY_MAX_SECONDS": 3600,
         # Least time between two "send me my link" emails to one registration.
         "LINK_RESEND_INTERVAL_SECONDS": 300,
+        # Seconds a process keeps a rendered public event page (eventsreg/events/page_cache.py);
+        # 0 renders every request afresh.
+        "EVENT_PAGE_CACHE_SECONDS": 5,
         # `flask privacy purge` anonymises registrations this many months after their event
         # ends: names, contacts and free-text answers go; counts and sums stay.
         "PRIVACY_RETENTION_MONTHS": 12,

@@ -78,10 +78,13 @@ def seats_taken(event: Event) -> int:
     return int(total or 0)
 
 
-def availability(event: Event, now: datetime | None = None) -> Availability:
-    """Registration state of *event* at *now*, with the seats counted."""
+def availability(
+    event: Event, now: datetime | None = None, taken: int | None = None
+) -> Availability:
+    """Registration state of *event* at *now*, with the seats counted (or *taken*, when
+    the caller has just counted them)."""
     now = now or utcnow()
-    taken = seats_taken(event)
+    taken = seats_taken(event) if taken is None else taken
     left = None if event.capacity is None else max(event.capacity - taken, 0)
     if event.is_cancelled:
         state = RegistrationState.cancelled

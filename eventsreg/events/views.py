@@ -1,6 +1,6 @@
 """Public event pages and their calendar files."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, render_template, request
@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from .. import calendar
 from ..dbtypes import utcnow
 from ..extensions import db
-from . import services
+from . import page_cache, services
 from .models import Event
 
 bp = Blueprint("events", __name__)
@@ -26,13 +26,19 @@ def index():
 @bp.get("/events/<slug>/")
 def detail(slug: str):
     """Show one event's page with its registration state."""
+    cache_key = page_cache.key(slug)
+    if cache_key and (html := page_cache.get(cache_key)) is not None:
+        return html
     event = services.get_public_event(slug) or abort(404)
-    return render_template(
+    html = render_template(
         "events/detail.html",
         event=event,
         availability=services.availability(event),
         is_over=event.ends_at <= utcnow(),
     )
+    if cache_key:
+        page_cache.put(cache_key, html)
+    return html
 
 
 @bp.get("/events/<slug>/event.ics")
@@ -52,15 +58,20 @@ def feed():
     """Every published event (and those of the last year) as a subscribable calendar."""
     since = utcnow() - timedelta(days=365)
     where = (Event.status.in_(services.PUBLIC_STATUSES), Event.ends_at >= since)
-    # The validators come from a narrow query, so that a client polling an unchanged
-    # feed gets its 304 without the calendar being built.
-    rows = db.session.execute(
-        sa.select(Event.id, Event.updated_at, Event.ical_sequence, Event.status)
-        .where(*where)
-        .order_by(Event.id)
-    ).all()
-    etag = calendar.feed_etag(rows)
-    last_modified = _feed_last_modified(since)
+    # The validators come from one aggregate query, so that a client polling an unchanged
+    # feed gets its 304 without the calendar being built, in the same time for 10 events
+    # or 1,000. Any change to an event moves its updated_at (the newest one moves the
+    # maximum); an event leaving the feed, by time or by status, changes the count.
+    in_feed = sa.and_(*where)
+    count, changed, aged_out = db.session.execute(
+        sa.select(
+            sa.func.count(sa.case((in_feed, Event.id))),
+            sa.func.max(Event.updated_at),
+            sa.func.max(sa.case((Event.ends_at < since, Event.ends_at))),
+        )
+    ).one()
+    etag = calendar.feed_etag([(count, changed, _as_utc(aged_out))])
+    last_modified = _feed_last_modified(changed, _as_utc(aged_out))
     if etag in request.if_none_match or (
         not request.if_none_match
         and last_modified
@@ -82,13 +93,18 @@ def feed():
     return response
 
 
-def _feed_last_modified(since):
+def _as_utc(moment):
+    """An aggregate of a UTC column comes back without its type: naive (or text) UTC."""
+    if moment is None or isinstance(moment, datetime):
+        return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
+    return datetime.fromisoformat(moment).replace(tzinfo=UTC)
+
+
+def _feed_last_modified(changed, aged_out):
     """When the feed last changed; it never goes back, so If-Modified-Since stays right.
 
     Any event's change counts, also one that left the feed (unpublished: its updated_at
     moves), and so does the moment the newest event aged out of the one-year window.
     """
-    changed = db.session.scalar(sa.select(sa.func.max(Event.updated_at)))
-    aged_out = db.session.scalar(sa.select(sa.func.max(Event.ends_at)).where(Event.ends_at < since))
     moments = [m for m in (changed, aged_out and aged_out + timedelta(days=365)) if m]
     return max(moments, default=None)

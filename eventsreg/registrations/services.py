@@ -134,8 +134,10 @@ def register(
     # Stamped once the lock is held, so that the waiting list's order is the order in
     # which registrations were taken.
     now = now or utcnow()
+    # Counted once, under the lock: nobody else can take a seat until this commits.
+    taken = seats_taken(event)
     if registered_by is None:
-        if not availability(event, now).accepts_registrations:
+        if not availability(event, now, taken).accepts_registrations:
             raise RegistrationClosed()
     elif event.is_cancelled or now >= event.ends_at:
         raise RegistrationClosed()
@@ -146,7 +148,7 @@ def register(
     if event.requires_approval and registered_by is None:
         status = RegistrationStatus.pending
     else:
-        status = _seat_status(event, data, seats_taken(event))
+        status = _seat_status(event, data, taken)
     token, token_hash = new_token()
     if registration is None:
         registration = Registration(event=event, email=email, created_at=now)

@@ -1,0 +1,70 @@
+"""A few seconds' memory of rendered public event pages.
+
+An invitation sent to every company of two industrial areas brings its visitors all at
+once, to one page that is the same for each of them in their language. Each process keeps
+that page for EVENT_PAGE_CACHE_SECONDS, so a burst is answered without a query. What the
+page shows can then lag by those seconds, seats left included; registering always counts
+seats afresh under the event's lock. A change made through this process (editing,
+publishing, cancelling the event) clears the memory at once; other processes catch up
+within the same seconds.
+
+Only the plain page is kept: not a page with a query string (its language-switch link
+differs, and the memory must not grow with made-up addresses) and not one carrying a
+flash message for one visitor.
+"""
+
+import time
+
+import sqlalchemy as sa
+from flask import Flask, current_app, has_app_context, request, session
+from flask_babel import get_locale
+from sqlalchemy.orm import Session
+
+#: Pages kept per process at most (several events × two languages).
+MAX_PAGES = 64
+_EXTENSION = "eventsreg.event_pages"
+
+
+def init_app(app: Flask) -> None:
+    app.extensions[_EXTENSION] = {}
+
+
+def _pages() -> dict[tuple[str, str], tuple[float, str]]:
+    return current_app.extensions[_EXTENSION]
+
+
+def key(slug: str) -> tuple[str, str] | None:
+    """The cache key of the current request's page, or None when it must not be cached."""
+    if not current_app.config.get("EVENT_PAGE_CACHE_SECONDS"):
+        return None
+    if request.query_string or "_flashes" in session:
+        return None
+    return slug, str(get_locale())
+
+
+def get(page_key: tuple[str, str]) -> str | None:
+    entry = _pages().get(page_key)
+    if entry is None or entry[0] < time.monotonic():
+        return None
+    return entry[1]
+
+
+def put(page_key: tuple[str, str], html: str) -> None:
+    pages = _pages()
+    if len(pages) >= MAX_PAGES:
+        pages.clear()
+    seconds = current_app.config["EVENT_PAGE_CACHE_SECONDS"]
+    pages[page_key] = (time.monotonic() + seconds, html)
+
+
+@sa.event.listens_for(Session, "after_flush")
+def _forget_changed_pages(session: Session, flush_context) -> None:
+    # Anything an event page shows (the event, its seats) changed in this process.
+    from ..registrations.models import Registration
+    from .models import Event
+
+    changed = session.new | session.dirty | session.deleted
+    if any(isinstance(obj, Event | Registration) for obj in changed):
+        pages = current_app.extensions.get(_EXTENSION) if has_app_context() else None
+        if pages:
+            pages.clear()
