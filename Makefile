@@ -50,6 +50,10 @@ run: seed
 test: install
 	$(BIN)/python -m pytest
 
+# Speed and memory next to bare-stack baselines (a few minutes): a table, and bench/results.md.
+bench: install
+	$(BIN)/python -m bench
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

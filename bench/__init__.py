@@ -1,0 +1,1 @@
+"""Benchmarks of eventsreg against bare-stack baselines: ``make bench`` (see README.md)."""

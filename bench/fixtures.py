@@ -1,0 +1,150 @@
+"""Data for the benchmarks, written into the database the ``EVENTSREG_*`` environment names.
+
+``python -m bench.fixtures feed N`` adds N published events (the calendar feed's);
+``python -m bench.fixtures exports 1000,10000`` adds one event per size with exactly
+eight questions of mixed kinds and that many registrations (``demo.seed_registrations``);
+``python -m bench.fixtures form`` prints the demo event's question fields as JSON.
+Each prints one JSON line for the harness.
+"""
+
+import json
+import sys
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+
+from eventsreg import create_app
+from eventsreg.demo import DEMO_SLUG, _choices, seed_registrations
+from eventsreg.events.models import Event, EventStatus, Question, QuestionKind
+from eventsreg.extensions import db
+
+#: The export event's eight questions: (code, kind, label, required, choices, settings).
+EXPORT_QUESTIONS = [
+    ("role", QuestionKind.choice, "Che ruolo avresti nella comunità?", True,
+     _choices(("consumer", "Consumatore"), ("producer", "Produttore"), ("prosumer", "Entrambi")),
+     {}),
+    ("topics", QuestionKind.multichoice, "Quali temi ti interessano?", False,
+     _choices(("incentivi", "Incentivi"), ("impianti", "Impianti"), ("governance", "Statuto"),
+              ("fiscale", "Aspetti fiscali")), {}),
+    ("has_pv", QuestionKind.yesno, "Hai già un impianto fotovoltaico?", False, [], {}),
+    ("annual_kwh", QuestionKind.number, "Consumo annuo di energia elettrica", False, [],
+     {"unit": "kWh", "min": 0, "max": 1_000_000, "integer": True}),
+    ("roof_m2", QuestionKind.number, "Superficie di tetto disponibile", False, [],
+     {"unit": "m²", "min": 0, "max": 100_000}),
+    ("since", QuestionKind.date, "Da quando siete nella sede attuale?", False, [], {}),
+    ("pods", QuestionKind.pod, "Codici POD", False, [], {}),
+    ("notes", QuestionKind.textarea, "Note", False, [], {"max_length": 2000}),
+]  # fmt: skip
+
+
+def export_slug(size: int) -> str:
+    return f"bench-export-{size}"
+
+
+def _event(slug: str, title: str, start: datetime, **extra) -> Event:
+    return Event(
+        slug=slug,
+        title=title,
+        status=EventStatus.published,
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        timezone="Europe/Rome",
+        venue_name="Sala conferenze di Consorzio.IT",
+        venue_address="Via del Commercio 29, 26013 Crema (CR)",
+        contact_email="eventi@consorzio.example.org",
+        organizers="Consorzio.IT",
+        **extra,
+    )
+
+
+def add_export_events(sizes: list[int]) -> dict:
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
+    out = {}
+    for size in sizes:
+        event = _event(
+            export_slug(size), f"Esportazione di {size} iscrizioni", start, capacity=None
+        )
+        event.online_url = "https://meet.example.org/bench"
+        for position, (code, kind, label, required, choices, settings) in enumerate(
+            EXPORT_QUESTIONS
+        ):
+            event.questions.append(
+                Question(
+                    code=code,
+                    kind=kind,
+                    label=label,
+                    is_required=required,
+                    choices=choices,
+                    settings=settings,
+                    position=position,
+                )
+            )
+        db.session.add(event)
+        db.session.commit()
+        seed_registrations(event, size, seed=size)
+        out[size] = {"slug": event.slug, "event_id": event.id, "questions": len(event.questions)}
+    return out
+
+
+def add_feed_events(count: int) -> dict:
+    """*count* published events over the two years around now (all inside the feed)."""
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    rows = []
+    for n in range(count):
+        start = now - timedelta(days=300) + timedelta(hours=17 * n)
+        rows.append(
+            {
+                "slug": f"incontro-{n + 1}",
+                "title": f"Incontro numero {n + 1} sulle comunità energetiche",
+                "summary": "" if n % 2 else f"Incontro {n + 1}: incentivi, impianti, adesioni.",
+                "description": f"Incontro **{n + 1}**.\n\n- primo punto\n- secondo punto\n",
+                "organizers": "Consorzio.IT\nREI – Reindustria Innovazione",
+                "status": EventStatus.published,
+                "starts_at": start,
+                "ends_at": start + timedelta(hours=2),
+                "timezone": "Europe/Rome",
+                "venue_name": "Sala conferenze",
+                "venue_address": "Via del Commercio 29, 26013 Crema (CR)",
+                "online_url": "",
+                "capacity": 50,
+                "max_party_size": 5,
+                "is_registration_closed": False,
+                "requires_approval": False,
+                "contact_email": "eventi@consorzio.example.org",
+                "privacy_notice": "",
+                "privacy_notice_version": 1,
+                "ical_sequence": 0,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+    db.session.execute(sa.insert(Event.__table__), rows)
+    db.session.commit()
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(Event))
+    return {"added": count, "events": total}
+
+
+def demo_form() -> dict:
+    """The demo event's question fields by code, for building valid submissions."""
+    event = db.session.scalar(sa.select(Event).where(Event.slug == DEMO_SLUG))
+    return {"slug": event.slug, "fields": {q.code: q.field_name for q in event.questions}}
+
+
+def main(argv: list[str]) -> int:
+    app = create_app()
+    with app.app_context():
+        if argv[0] == "feed":
+            result = add_feed_events(int(argv[1]))
+        elif argv[0] == "exports":
+            result = add_export_events([int(s) for s in argv[1].split(",")])
+        elif argv[0] == "form":
+            result = demo_form()
+        else:
+            print(f"unknown fixture {argv[0]!r}", file=sys.stderr)
+            return 2
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
