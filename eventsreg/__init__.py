@@ -46,13 +46,14 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     delivery.init_app(app)
 
-    from . import errors, models, security, site, templating
+    from . import errors, models, security, site, templating, urls
     from .events.views import bp as events_bp
     from .organizer.views import bp as organizer_bp
     from .registrations.views import bp as registrations_bp
 
     models.import_all()
 
+    urls.init_app(app)
     app.register_blueprint(events_bp)
     app.register_blueprint(registrations_bp)
     app.register_blueprint(organizer_bp)

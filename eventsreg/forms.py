@@ -4,8 +4,12 @@ import re
 import unicodedata
 
 from email_validator import EmailNotValidError, validate_email
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto
+from werkzeug.datastructures import CombinedMultiDict
+from wtforms import StringField, TextAreaField
 from wtforms.validators import StopValidation
 
 # C0/C1 controls other than tab and newline, and the bidirectional overrides that can
@@ -21,14 +25,40 @@ def clean_text(value):
     return _UNWANTED.sub("", value).strip()
 
 
+def clean_line(value):
+    """Like :func:`clean_text`, for one-line fields: line breaks become spaces (a name
+    with a line break would break the email header it goes into)."""
+    value = clean_text(value)
+    if not isinstance(value, str):
+        return value
+    return re.sub(r"\s*\n\s*", " ", value)
+
+
 class BaseForm(FlaskForm):
-    """A FlaskForm whose text fields are cleaned before validation."""
+    """A FlaskForm whose text fields are cleaned before validation, and which reads only
+    what a browser's form sends."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
             filters = list(unbound_field.kwargs.get("filters", []))
-            filters.append(clean_text)
+            field_class = unbound_field.field_class
+            one_line = issubclass(field_class, StringField) and not issubclass(
+                field_class, TextAreaField
+            )
+            filters.append(clean_line if one_line else clean_text)
             return unbound_field.bind(form=form, filters=filters, **options)
+
+        def wrap_formdata(self, form, formdata):
+            # Flask-WTF would also read a JSON body, whose numbers, lists and objects no
+            # field expects; and it would ignore an empty POST, letting the fields keep
+            # their current values. A submitted form is the form body, empty or not.
+            if formdata is _Auto:
+                if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+                    if request.files:
+                        return CombinedMultiDict((request.files, request.form))
+                    return request.form
+                return None
+            return formdata
 
 
 class EmailAddress:

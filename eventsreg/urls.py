@@ -1,8 +1,33 @@
-"""Absolute URLs for links that leave the site (emails, calendar files, QR codes)."""
+"""URLs: what the routes accept, and absolute URLs for links that leave the site (emails,
+calendar files, QR codes)."""
 
 from urllib.parse import urlsplit
 
-from flask import current_app
+from flask import Flask, abort, current_app
+from werkzeug.routing import IntegerConverter
+
+#: The largest id a database column holds (64-bit signed).
+MAX_ID = 2**63 - 1
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` limited to what the database can hold: a larger number is no id of
+    ours (404), not a query that overflows."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def init_app(app: Flask) -> None:
+    """Install the converters; call before any blueprint is registered."""
+    app.url_map.converters["int"] = IdConverter
+
+    @app.url_value_preprocessor
+    def refuse_nul(endpoint, values):
+        # No slug or token of ours holds a NUL, and PostgreSQL refuses one in a query.
+        if values and any(isinstance(v, str) and "\x00" in v for v in values.values()):
+            abort(404)
 
 
 def base_url() -> str:

@@ -4,7 +4,7 @@ Every function adds an :class:`OutboxEmail` to the session and leaves the commit
 caller, so the message is stored in the same transaction as the change that causes it.
 """
 
-from email.utils import make_msgid
+import uuid
 
 import sqlalchemy as sa
 from flask import current_app, g, has_app_context, render_template
@@ -22,6 +22,18 @@ from .sealing import PLACEHOLDER, seal
 
 REQUEST = "REQUEST"
 CANCEL = "CANCEL"
+
+
+def _message_id() -> str:
+    """A Message-ID of our domain, unique from the operating system's randomness (the
+    standard library's make_msgid draws from the ``random`` module, which a library may
+    have seeded)."""
+    return f"<{uuid.uuid4().hex}@{calendar.uid_domain()}>"
+
+
+def _one_line(text: str) -> str:
+    """*text* for an email header: line breaks would end the header (or be refused)."""
+    return " ".join(text.split())
 
 
 def _compose(
@@ -70,10 +82,10 @@ def _compose(
         registration=registration,
         event_id=event.id,
         to_address=registration.email,
-        to_name=registration.full_name,
+        to_name=_one_line(registration.full_name),
         reply_to=event.contact_email or current_app.config.get("MAIL_REPLY_TO") or "",
-        message_id=make_msgid(domain=calendar.uid_domain()),
-        subject=subject_text,
+        message_id=_message_id(),
+        subject=_one_line(subject_text),
         text_body=text_body,
         html_body=html_body,
         ics=ics,
@@ -244,7 +256,7 @@ def queue_accessibility_report(page: str, description: str, reply_to: str) -> Ou
         kind=EmailKind.message,
         to_address=current_app.config["ACCESSIBILITY_CONTACT"],
         reply_to=reply_to,
-        message_id=make_msgid(domain=calendar.uid_domain()),
+        message_id=_message_id(),
         subject="Segnalazione di accessibilità",
         text_body=render_template("emails/accessibility_report.txt", **context),
         html_body=render_template("emails/accessibility_report.html", **context),
@@ -275,8 +287,8 @@ def queue_erasure(event: Event, address: str, locale: str = "it") -> OutboxEmail
         event_id=event.id,
         to_address=address,
         reply_to=event.contact_email or current_app.config.get("MAIL_REPLY_TO") or "",
-        message_id=make_msgid(domain=calendar.uid_domain()),
-        subject=subject,
+        message_id=_message_id(),
+        subject=_one_line(subject),
         text_body=text_body,
         html_body=html_body,
     )

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
-from ..forms import BaseForm
+from ..forms import BaseForm, clean_line
 from ..registrations import checkin as door
 from ..registrations.models import AttendanceMode, Registration, RegistrationStatus
 from .auth import managed_event_or_404, managed_registration_or_404
@@ -24,12 +24,14 @@ def _door_list(event, search: str = ""):
         .order_by(sa.func.lower(Registration.last_name), sa.func.lower(Registration.first_name))
     )
     if search:
-        like = f"%{search.lower()}%"
+        word = search.lower()
         query = query.where(
             sa.or_(
-                sa.func.lower(Registration.first_name + " " + Registration.last_name).like(like),
-                sa.func.lower(Registration.company_name).like(like),
-                Registration.email.like(like),
+                sa.func.lower(Registration.first_name + " " + Registration.last_name).contains(
+                    word, autoescape=True
+                ),
+                sa.func.lower(Registration.company_name).contains(word, autoescape=True),
+                Registration.email.contains(word, autoescape=True),
             )
         )
     return list(db.session.scalars(query))
@@ -39,7 +41,7 @@ def _door_list(event, search: str = ""):
 def checkin(slug: str):
     """The door list: search by name or company, check in with one tap."""
     event = managed_event_or_404(slug)
-    search = (request.args.get("q") or "").strip()[:100]
+    search = clean_line(request.args.get("q") or "")[:100]
     people = _door_list(event, search)
     arrived = db.session.scalar(
         sa.select(sa.func.coalesce(sa.func.sum(Registration.party_size), 0)).where(

@@ -38,6 +38,9 @@ class LocalDateTimeField(StringField):
         "%d/%m/%Y, %H:%M",
     )
 
+    #: The submitted date and time as typed (no zone), None when absent or not understood.
+    naive = None
+
     def process_formdata(self, valuelist):
         self.naive = None
         if valuelist and valuelist[0].strip():
