@@ -8,11 +8,10 @@ and prints pyinstrument's report; ``--html FILE`` writes the HTML one as well.
 """
 
 import argparse
+import os
 import re
 import tempfile
 from pathlib import Path
-
-import os
 
 from pyinstrument import Profiler
 
@@ -88,7 +87,8 @@ def main() -> int:
         profiler.stop()
         with app.app_context():
             db.engine.dispose()
-    print(profiler.output_text(unicode=True, color=False, show_all=os.environ.get("PROFILE_ALL") == "1"))
+    show_all = os.environ.get("PROFILE_ALL") == "1"
+    print(profiler.output_text(unicode=True, color=False, show_all=show_all))
     if args.html:
         Path(args.html).write_text(profiler.output_html())
     return 0

@@ -348,6 +348,36 @@ def web_figures(settings: Settings, workdir: Path, figures: list[Figure]) -> Non
         figure.notes.append(f"{len(page):,} B vs {len(base_page):,} B")
         figures.append(figure)
 
+        # 1b. The same page rendered on every request (the page memory off): what a
+        # visitor gets when the page changed a moment ago, and the figure before it.
+        log("event page GET, rendered on every request…")
+        fresh = Gunicorn(
+            "app-render-always",
+            "app:app",
+            {**server_env(url), "EVENTSREG_EVENT_PAGE_CACHE_SECONDS": "0"},
+            workdir / "app-render-always.log",
+        )
+        servers.append(fresh)
+        fresh.wait_healthy()
+        load.run_load(fresh.url, load.get(page_path), seconds=warm, clients=settings.clients)
+        app_results, base_results = alternate(
+            lambda: _load(fresh.url, page_path, settings),
+            lambda: _load(page_base.url, "/page", settings),
+            settings.rounds,
+        )
+        figure = throughput_figure(
+            "Web (gunicorn -w 2)",
+            "Event page GET, rendered on every request",
+            None,
+            app_results,
+            base_results,
+            "bare Flask + Jinja page of the same size",
+        )
+        figure.notes.append("EVENT_PAGE_CACHE_SECONDS=0: queries and template on every request")
+        figures.append(figure)
+        fresh.stop()
+        servers.remove(fresh)
+
         # 2. Registration POST on SQLite.
         log("registration POST (SQLite)…")
         figures.append(

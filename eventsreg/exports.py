@@ -23,11 +23,13 @@ Numbers and dates are written as such and never touched.
 
 import csv
 import io
+import json
 import re
 from array import array
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from itertools import repeat
 from tempfile import SpooledTemporaryFile
 
 import sqlalchemy as sa
@@ -81,26 +83,6 @@ _FIXED_COLUMNS = (
     (_l("Ingresso registrato"), 17),
 )
 
-_FIELDS = (
-    Registration.id,
-    Registration.created_at,
-    Registration.status,
-    Registration.attendance,
-    Registration.party_size,
-    Registration.first_name,
-    Registration.last_name,
-    Registration.email,
-    Registration.phone,
-    Registration.company_name,
-    Registration.vat_number,
-    Registration.tax_code,
-    Registration.locale,
-    Registration.privacy_consent_at,
-    Registration.privacy_notice_version,
-    Registration.marketing_consent_at,
-    Registration.checked_in_at,
-)
-
 
 def neutralise(text: str) -> str:
     """*text* made safe from spreadsheet formulas (see the module docstring)."""
@@ -147,98 +129,259 @@ def registration_rows(event: Event) -> Iterator[list]:
     """
     questions = _questions(event)
     yield _headers(questions)
-    tz = event.tz
-    statuses = {key: str(label) for key, label in REGISTRATION_STATUS_LABELS.items()}
-    modes = {key: str(label) for key, label in ATTENDANCE_MODE_LABELS.items()}
-    yes, no = _("Sì"), _("No")
-
-    def local(moment: datetime | None) -> datetime | None:
-        return moment.astimezone(tz).replace(tzinfo=None) if moment else None
-
-    columns = [(q.id, q) for q in questions]
-    for chunk in _registration_chunks(event):
-        answers = _answers([row.id for row in chunk])
+    converters = _typed_converters(event, questions)
+    for chunk in _stored_rows(event, questions):
         for row in chunk:
-            given = answers.get(row.id, {})
-            yield [
-                row.id,
-                local(row.created_at),
-                statuses[row.status],
-                modes[row.attendance],
-                row.party_size,
-                row.first_name,
-                row.last_name,
-                row.email,
-                row.phone,
-                row.company_name,
-                row.vat_number,
-                row.tax_code,
-                row.locale,
-                local(row.privacy_consent_at),
-                row.privacy_notice_version,
-                yes if row.marketing_consent_at else no,
-                local(row.checked_in_at),
-                *(_answer_value(q, given.get(qid), yes, no) for qid, q in columns),
-            ]
+            yield [convert(value) for convert, value in zip(converters, row, strict=True)]
 
 
-def _registration_chunks(event: Event) -> Iterator[list]:
-    """The event's registrations, oldest first, in lists of at most ``CHUNK_SIZE`` rows.
+# -- reading ---------------------------------------------------------------------------------
 
-    The ids come first, in one quick query (8 bytes each), then each chunk by its ids.
-    No cursor stays open between chunks: on SQLite an open one would lock out every
-    registration for as long as a slow download lasts.
+_REGISTRATIONS = Registration.__table__
+_ANSWERS = Answer.__table__
+#: Answers joined to the registrations in one SELECT (SQLite joins at most 64 tables).
+_JOINED_QUESTIONS = 30
+
+
+def _as_stored(column):
+    # No result processing: SQLite's text as it is, PostgreSQL's values as psycopg reads them.
+    return sa.type_coerce(column, sa.String())
+
+
+_STORED_FIELDS = (
+    _REGISTRATIONS.c.id,
+    _as_stored(_REGISTRATIONS.c.created_at),
+    _as_stored(_REGISTRATIONS.c.status),
+    _as_stored(_REGISTRATIONS.c.attendance),
+    _REGISTRATIONS.c.party_size,
+    _REGISTRATIONS.c.first_name,
+    _REGISTRATIONS.c.last_name,
+    _REGISTRATIONS.c.email,
+    _REGISTRATIONS.c.phone,
+    _REGISTRATIONS.c.company_name,
+    _REGISTRATIONS.c.vat_number,
+    _REGISTRATIONS.c.tax_code,
+    _REGISTRATIONS.c.locale,
+    _as_stored(_REGISTRATIONS.c.privacy_consent_at),
+    _REGISTRATIONS.c.privacy_notice_version,
+    _as_stored(_REGISTRATIONS.c.marketing_consent_at),
+    _as_stored(_REGISTRATIONS.c.checked_in_at),
+)
+
+
+def _chunk_queries(questions: list[Question], dialect: str) -> list:
+    """SELECTs of one chunk of registrations (``ids``): the fields and the first answers,
+    then the id and the next answers, ``_JOINED_QUESTIONS`` answers a query."""
+    if dialect == "postgresql":
+        # The JSON text, decoded here like SQLite's (psycopg would decode it cell by cell).
+        def stored_answer(alias):
+            return sa.cast(alias.c.value, sa.Text())
+    else:
+
+        def stored_answer(alias):
+            return _as_stored(alias.c.value)
+
+    ids = sa.bindparam("ids", expanding=True)
+    queries = []
+    for start in range(0, max(len(questions), 1), _JOINED_QUESTIONS):
+        fields = _STORED_FIELDS if start == 0 else (_REGISTRATIONS.c.id,)
+        source, values = _REGISTRATIONS, []
+        for n, question in enumerate(questions[start : start + _JOINED_QUESTIONS]):
+            alias = _ANSWERS.alias(f"a{n}")
+            source = source.outerjoin(
+                alias,
+                sa.and_(
+                    alias.c.registration_id == _REGISTRATIONS.c.id,
+                    alias.c.question_id == question.id,
+                ),
+            )
+            values.append(stored_answer(alias))
+        queries.append(
+            sa.select(*fields, *values).select_from(source).where(_REGISTRATIONS.c.id.in_(ids))
+        )
+    return queries
+
+
+def _stored_rows(event: Event, questions: list[Question]) -> Iterator[list[tuple]]:
+    """The event's registrations as stored, oldest first, in lists of ``CHUNK_SIZE`` rows.
+
+    A row has the fields of ``_FIXED_COLUMNS``, then each question's answer as JSON text
+    (a number where SQLite stored it as one; None without an answer). Times are SQLite's
+    text or PostgreSQL's naive datetimes, in UTC; statuses their stored values.
+
+    The ids come first, in one quick query (8 bytes each), then each chunk by its ids with
+    its answers joined, one LEFT JOIN per question: one row per registration. No cursor
+    stays open between chunks: on SQLite an open one would lock out every registration for
+    as long as a slow download lasts. Each chunk is read through the session's connection
+    of the moment (Core, no ORM objects), so a commit between chunks is harmless.
     """
+    first, *others = _chunk_queries(questions, db.session.connection().dialect.name)
     ids = array(
         "q",
-        db.session.scalars(
-            sa.select(Registration.id)
-            .where(Registration.event_id == event.id)
-            .order_by(Registration.created_at, Registration.id)
-            # Without it the ORM would buffer every row before the first one is read.
-            .execution_options(yield_per=10_000)
-        ),
+        db.session.connection()
+        .execute(
+            sa.select(_REGISTRATIONS.c.id)
+            .where(_REGISTRATIONS.c.event_id == event.id)
+            .order_by(_REGISTRATIONS.c.created_at, _REGISTRATIONS.c.id)
+        )
+        .scalars(),
     )
     for start in range(0, len(ids), CHUNK_SIZE):
-        chunk_ids = ids[start : start + CHUNK_SIZE].tolist()
-        rows = db.session.execute(sa.select(*_FIELDS).where(Registration.id.in_(chunk_ids)))
-        by_id = {row.id: row for row in rows}
+        params = {"ids": ids[start : start + CHUNK_SIZE].tolist()}
+        connection = db.session.connection()
+        by_id = {row[0]: row for row in connection.execute(first, params)}
+        for query in others:
+            more = {row[0]: row[1:] for row in connection.execute(query, params)}
+            missing = (None,) * (len(query.selected_columns) - 1)
+            by_id = {key: (*row, *more.get(key, missing)) for key, row in by_id.items()}
         # A registration deleted since the ids were read is simply left out.
-        yield [by_id[i] for i in chunk_ids if i in by_id]
+        yield [by_id[i] for i in params["ids"] if i in by_id]
 
 
-def _answers(registration_ids: list[int]) -> dict[int, dict[int, object]]:
-    """The answers of one chunk of registrations: {registration id: {question id: value}}."""
-    query = sa.select(Answer.registration_id, Answer.question_id, Answer.value).where(
-        Answer.registration_id.in_(registration_ids)
-    )
-    answers: dict[int, dict[int, object]] = {}
-    for registration_id, question_id, value in db.session.execute(query):
-        answers.setdefault(registration_id, {})[question_id] = value
-    return answers
+# -- values ----------------------------------------------------------------------------------
 
 
-def _answer_value(question: Question, value, yes: str, no: str):
-    """A stored answer as a cell value: words for choices, a number for numbers."""
-    if value is None or value == "" or value == []:
-        return None
+def _identity(value):
+    return value
+
+
+#: The C scanner under ``json.loads``, without its Python layers around it.
+_scan_json = json.JSONDecoder().scan_once
+
+
+def _decoded(stored):
+    """An answer's value from its stored JSON text (SQLite may hand a number as such)."""
+    if type(stored) is not str:
+        return stored
+    try:
+        value, end = _scan_json(stored, 0)
+    except StopIteration:  # leading blanks, or not JSON: json.loads decides
+        return json.loads(stored)
+    return value if end == len(stored) else json.loads(stored)
+
+
+def _parse_utc(stored) -> datetime:
+    # SQLite: "2026-03-01 09:00:00.000000"; PostgreSQL: a naive datetime already.
+    moment = datetime.fromisoformat(stored) if type(stored) is str else stored
+    return moment.replace(tzinfo=UTC)
+
+
+def _typed_converters(event: Event, questions: list[Question]) -> list:
+    """One function a column turning its stored value into the cell's typed value."""
+    tz = event.tz
+    statuses = {key.value: str(label) for key, label in REGISTRATION_STATUS_LABELS.items()}
+    modes = {key.value: str(label) for key, label in ATTENDANCE_MODE_LABELS.items()}
+    yes, no = _("Sì"), _("No")
+
+    def local(stored) -> datetime | None:
+        if stored is None:
+            return None
+        return _parse_utc(stored).astimezone(tz).replace(tzinfo=None)
+
+    return [
+        _identity,
+        local,
+        statuses.__getitem__,
+        modes.__getitem__,
+        _identity,
+        *[_identity] * 8,  # first name … locale
+        local,
+        _identity,
+        lambda stored: yes if stored else no,
+        local,
+        *(_answer_converter(q, yes, no) for q in questions),
+    ]
+
+
+def _answer_converter(question: Question, yes: str, no: str):
+    """A function turning a stored answer into a cell value: words for choices, numbers…
+
+    Decoded JSON is remembered by its text (up to ``_MEMO_SIZE`` texts a column): the
+    answers to a choice repeat endlessly.
+    """
     kind = question.kind
-    if kind is QuestionKind.choice:
-        return question.choice_label(value)
-    if kind is QuestionKind.multichoice:
-        return "; ".join(question.choice_label(v) for v in value)
-    if kind in (QuestionKind.yesno, QuestionKind.checkbox):
-        return yes if value else no
-    if kind is QuestionKind.number and isinstance(value, int | float):
-        return value
-    if kind is QuestionKind.pod and isinstance(value, list):
-        return ", ".join(value)
-    if kind is QuestionKind.date:
+    labels: dict = {}
+    for choice in reversed(question.choices):  # the first of equal values wins
         try:
-            return date.fromisoformat(value)
-        except (TypeError, ValueError):
-            return str(value)
-    return str(value)
+            labels[choice["value"]] = choice["label"]
+        except (KeyError, TypeError):  # odd choices: the slow way below deals with them
+            pass
+
+    def label(value) -> str:
+        try:
+            return labels[value]
+        except (KeyError, TypeError):
+            return question.choice_label(value)
+
+    if kind is QuestionKind.choice:
+        convert = label
+    elif kind is QuestionKind.multichoice:
+
+        def convert(value):
+            return "; ".join(label(v) for v in value)
+    elif kind in (QuestionKind.yesno, QuestionKind.checkbox):
+
+        def convert(value):
+            return yes if value else no
+    elif kind is QuestionKind.number:
+
+        def convert(value):
+            return value if isinstance(value, int | float) else str(value)
+    elif kind is QuestionKind.pod:
+
+        def convert(value):
+            return ", ".join(value) if isinstance(value, list) else str(value)
+    elif kind is QuestionKind.date:
+
+        def convert(value):
+            try:
+                return date.fromisoformat(value)
+            except (TypeError, ValueError):
+                return str(value)
+    else:
+        convert = str
+
+    def typed(stored):
+        if stored is None:
+            return None
+        value = _decoded(stored)
+        if value is None or value == "" or value == []:
+            return None
+        return convert(value)
+
+    return _memoised(typed) if kind in _REPEATING_KINDS else typed
+
+
+#: Decoded answers remembered per column (texts of choices, dates, yes/no repeat endlessly).
+_MEMO_SIZE = 4096
+#: Kinds whose answers come from a small set of values, worth remembering.
+_REPEATING_KINDS = frozenset(
+    {
+        QuestionKind.choice,
+        QuestionKind.multichoice,
+        QuestionKind.yesno,
+        QuestionKind.checkbox,
+        QuestionKind.date,
+    }
+)
+
+
+def _memoised(convert):
+    """*convert* remembering its results for stored texts (at most ``_MEMO_SIZE``)."""
+    memo: dict = {}
+
+    def cached(stored):
+        if type(stored) is not str:
+            return convert(stored)
+        try:
+            return memo[stored]
+        except KeyError:
+            if len(memo) >= _MEMO_SIZE:
+                memo.clear()
+            value = memo[stored] = convert(stored)
+            return value
+
+    return cached
 
 
 def _csv_text(value, italian: bool) -> str:
@@ -251,28 +394,247 @@ def _csv_text(value, italian: bool) -> str:
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y" if italian else "%Y-%m-%d")
     if isinstance(value, float):
-        # Plain notation, never "1e+20": spreadsheets read it back as the same number.
-        text = format(Decimal(repr(value)), "f")
-        return text.replace(".", ",") if italian else text
+        return _float_text(value, italian)
     return str(value)
 
 
+def _float_text(value: float, italian: bool) -> str:
+    # Plain notation, never "1e+20": spreadsheets read it back as the same number.
+    text = format(Decimal(repr(value)), "f")
+    return text.replace(".", ",") if italian else text
+
+
+def _csv_converters(italian: bool) -> dict[type, object]:
+    """Cell formatters by exact type: one dict lookup per cell on the common types."""
+    datetime_format = "%d/%m/%Y %H:%M" if italian else "%Y-%m-%d %H:%M"
+    date_format = "%d/%m/%Y" if italian else "%Y-%m-%d"
+    return {
+        str: neutralise,
+        int: str,
+        bool: str,
+        type(None): lambda _value: "",
+        datetime: lambda value: value.strftime(datetime_format),
+        date: lambda value: value.strftime(date_format),
+        float: lambda value: _float_text(value, italian),
+    }
+
+
+def _csv_moments(tz, italian: bool):
+    """A function turning a stored UTC time into the CSV text of its time in *tz*.
+
+    The zone conversion and formatting run about once an hour of registrations: for an
+    hour in which the zone's offset stays the same, and is whole hours, the text is the
+    hour's local text (``"26/10/2026 16:"``) followed by the minutes, as stored. Other
+    hours (a change of offset, zones half an hour off) are converted time by time.
+    """
+    fmt = "%d/%m/%Y %H:%M" if italian else "%Y-%m-%d %H:%M"
+    hours: dict = {}
+    almost_an_hour = timedelta(minutes=59, seconds=59, microseconds=999_999)
+
+    def hour_text(start: datetime) -> str | None:
+        local = start.astimezone(tz)
+        offset = local.utcoffset()
+        if (
+            offset % timedelta(hours=1)
+            or (start + almost_an_hour).astimezone(tz).utcoffset() != offset
+        ):
+            return None
+        return local.strftime(fmt)[:-2]
+
+    def text(stored) -> str:
+        if stored is None:
+            return ""
+        if type(stored) is str:
+            # SQLite: "2026-10-26 15:46:32.580356".
+            key = stored[:13]
+            minutes = stored[14:16]
+            valid = stored[13:14] == ":" and len(minutes) == 2
+        else:
+            key = stored.replace(minute=0, second=0, microsecond=0)
+            minutes = _MINUTES[stored.minute]
+            valid = True
+        prefix = hours.get(key)
+        if prefix and valid:
+            return prefix + minutes
+        moment = _parse_utc(stored)
+        if prefix is None and valid:
+            if len(hours) >= _MEMO_SIZE:
+                hours.clear()
+            hours[key] = hour_text(moment.replace(minute=0, second=0, microsecond=0)) or ""
+        return moment.astimezone(tz).strftime(fmt)
+
+    return text
+
+
+_MINUTES = [f"{minute:02d}" for minute in range(60)]
+
+
+def _float_csv_text(value: float, italian: bool) -> str:
+    text = repr(value)
+    if "e" in text or "n" in text:  # 1e+20, inf, nan: the exact way
+        return _float_text(value, italian)
+    return text.replace(".", ",") if italian else text
+
+
+def _csv_columns(event: Event, questions: list[Question], italian: bool) -> list:
+    """For each column, None (written as stored) or a function turning a chunk's stored
+    values of the column (a tuple) into the column's cells.
+
+    Cells go column by column, mostly through ``map`` over C functions (dict lookups, a
+    ``startswith`` scan), so that the work per cell is small: the CSV of 100,000
+    registrations takes a few times what the sqlite3 command-line tool does.
+    """
+    typed = _typed_converters(event, questions)
+    by_type = _csv_converters(italian)
+
+    def cell_text(value) -> str:
+        convert = by_type.get(type(value))
+        return convert(value) if convert else _csv_text(value, italian)
+
+    def text_field(stored):
+        return neutralise(stored) if type(stored) is str else cell_text(stored)
+
+    def text_column(column):
+        try:
+            if not any(map(str.startswith, column, repeat(_FORMULA_START))):
+                return column
+        except TypeError:  # not all text: the slow way
+            pass
+        return list(map(text_field, column))
+
+    def words(convert):
+        """Statuses and the consent: a handful of words, each formatted once."""
+        cells = {}
+
+        def column_cells(column):
+            try:
+                return list(map(cells.__getitem__, column))
+            except KeyError:
+                for stored in column:
+                    if stored not in cells:
+                        cells[stored] = cell_text(convert(stored))
+                return list(map(cells.__getitem__, column))
+
+        return column_cells
+
+    def marketing(column):
+        return consent(list(map(bool, column)))
+
+    consent = words(typed[15])
+    moment = _csv_moments(event.tz, italian)
+
+    def moments(column):
+        return list(map(moment, column))
+
+    return [
+        None,  # id: csv writes an integer as str() does
+        moments,
+        words(typed[2]),
+        words(typed[3]),
+        None,  # party size
+        *[text_column] * 8,  # first name … locale
+        moments,
+        None,  # privacy notice version
+        marketing,
+        moments,
+        *(
+            _answer_column(question, convert, cell_text, italian)
+            for question, convert in zip(questions, typed[len(_FIXED_COLUMNS) :], strict=True)
+        ),
+    ]
+
+
+def _answer_column(question: Question, convert, cell_text, italian: bool):
+    """The function turning a chunk of a question's stored answers into CSV cells."""
+
+    def text(stored) -> str:
+        return "" if stored is None else cell_text(convert(stored))
+
+    if question.kind in _REPEATING_KINDS:
+        # The text of every stored answer, remembered: one dict lookup a cell.
+        memo: dict = {None: ""}
+
+        def remembered(column):
+            cells = list(map(memo.get, column))
+            if None in cells:  # a text not seen yet, or a number as SQLite stores them
+                if len(memo) >= _MEMO_SIZE:
+                    memo.clear()
+                    memo[None] = ""
+                for index, cell in enumerate(cells):
+                    if cell is None:
+                        stored = column[index]
+                        cells[index] = text(stored)
+                        if type(stored) is str:
+                            memo[stored] = cells[index]
+            return cells
+
+        return remembered
+    if question.kind is QuestionKind.number:
+
+        def number(stored):
+            # SQLite stores JSON numbers as numbers; csv writes integers as str() does.
+            if type(stored) is float:
+                return _float_csv_text(stored, italian)
+            if stored is None or type(stored) is int:
+                return stored
+            return text(stored)
+
+        def numbers(column):
+            return list(map(number, column))
+
+        return numbers
+
+    def texts(column):
+        return list(map(text, column))
+
+    return texts
+
+
 def csv_chunks(event: Event, delimiter: str = ";", *, rows: Iterable[list] | None = None):
-    """The CSV export as encoded pieces: BOM, header, then rows in pieces of ~64 KiB.
+    """The CSV export as encoded pieces: BOM, header, then rows in pieces of 64 KiB or more.
 
     :param rows: the rows to write, by default ``registration_rows(event)`` (the CLI
-        passes them through a progress bar).
+        passes them through a progress bar). By default the cells are made straight from
+        the stored values, column by column, which is several times faster.
     """
     italian = delimiter == ";"
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     buffer.write("\ufeff")
-    for row in registration_rows(event) if rows is None else rows:
-        writer.writerow([_csv_text(value, italian) for value in row])
-        if buffer.tell() >= CHUNK_BYTES:
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
+    if rows is None:
+        questions = _questions(event)
+        writer.writerow([neutralise(text) for text in _headers(questions)])
+        converters = _csv_columns(event, questions, italian)
+        for chunk in _stored_rows(event, questions):
+            columns = zip(*chunk, strict=True)
+            writer.writerows(
+                zip(
+                    *(
+                        column if convert is None else convert(column)
+                        for convert, column in zip(converters, columns, strict=True)
+                    ),
+                    strict=True,
+                )
+            )
+            if buffer.tell() >= CHUNK_BYTES:
+                yield buffer.getvalue().encode("utf-8")
+                buffer.seek(0)
+                buffer.truncate()
+    else:
+        converters = _csv_converters(italian)
+        for row in rows:
+            writer.writerow(
+                [
+                    convert(value)
+                    if (convert := converters.get(type(value)))
+                    else _csv_text(value, italian)
+                    for value in row
+                ]
+            )
+            if buffer.tell() >= CHUNK_BYTES:
+                yield buffer.getvalue().encode("utf-8")
+                buffer.seek(0)
+                buffer.truncate()
     yield buffer.getvalue().encode("utf-8")
 
 

@@ -16,6 +16,7 @@ GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 
 FIGURES = [
     "Event page GET",
+    "Event page GET, rendered on every request",
     "Registration POST, SQLite",
     "Registration POST, PostgreSQL",
     "/calendar.ics full GET",
@@ -29,6 +30,8 @@ FIGURES = [
 
 RATIO_FIGURES = [
     "Event page GET",
+    "Event page GET, rendered on every request",
+    "Event page GET, rendered on every request",
     "Registration POST, SQLite",
     "/calendar.ics conditional GET → 304",
     "CSV export, 20 registrations",

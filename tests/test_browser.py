@@ -52,9 +52,9 @@ def page(chromium):
     page = context.new_page()
     page.on(
         "console",
-        lambda message: violations.append(message.text)
-        if "Content Security Policy" in message.text
-        else None,
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
     )
     try:
         yield page
@@ -431,8 +431,7 @@ class KnownProblem:
 
 #: Each one is an xfail(strict) test below: when it is fixed, that test passes and fails the
 #: run, so the entry must go. The page tests above ignore exactly these (page, rule) pairs.
-KNOWN_PROBLEMS: list[KnownProblem] = [
-]
+KNOWN_PROBLEMS: list[KnownProblem] = []
 
 
 def is_known(side: str, page_name: str, rule: str) -> bool:

@@ -6,10 +6,12 @@ import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 from flask import render_template_string
 from openpyxl import load_workbook
 from sqlalchemy import insert
 
+from eventsreg import exports
 from eventsreg.events.models import QuestionKind
 from eventsreg.extensions import db
 from eventsreg.registrations.models import (
@@ -493,3 +495,152 @@ def test_cli_failures_are_reported_and_exit_non_zero(runner, create_event, args,
     assert result.exit_code == 1
     assert message in result.stderr
     assert "\x1b[31m" in result.stderr
+
+
+def _both_ways(event, delimiter: str) -> tuple[bytes, bytes]:
+    """The CSV as the downloads make it (from the stored values, column by column) and as
+    the CLI makes it with a progress bar (from ``registration_rows``, cell by cell)."""
+    fast = b"".join(exports.csv_chunks(event, delimiter))
+    rows = exports.registration_rows(event)
+    slow = b"".join(exports.csv_chunks(event, delimiter, rows=rows))
+    return fast, slow
+
+
+@pytest.mark.parametrize("timezone", ["Europe/Rome", "Asia/Kolkata", "America/St_Johns"])
+def test_csv_from_stored_values_matches_the_csv_from_typed_rows_cell_for_cell(
+    create_event, add_question, timezone
+):
+    event = create_event(timezone=timezone)
+    area = add_question(
+        event, "area", QuestionKind.choice, label="=Area", choices=choices("olivetti", "pierina")
+    )
+    roles = add_question(
+        event, "ruolo", QuestionKind.multichoice, label="Ruolo", choices=choices("cons", "prod")
+    )
+    roof = add_question(event, "tetto", QuestionKind.yesno, label="Tetto")
+    kwh = add_question(event, "kwh", QuestionKind.number, label="Consumo")
+    pods = add_question(event, "pod", QuestionKind.pod, label="POD")
+    day = add_question(event, "giorno", QuestionKind.date, label="Giorno")
+    note = add_question(event, "nota", QuestionKind.textarea, label="Nota")
+    odd_answers = [
+        {area: "pierina", roles: ["cons", "prod"], roof: True, kwh: 12500.5, pods: ["IT1"]},
+        {area: "sconosciuta", roles: ["altro"], roof: False, kwh: 1e20, day: "2022-12-13"},
+        {area: ["olivetti"], kwh: -0.0, day: "13/12/2022", note: "=SOMMA(A1)", pods: "IT2"},
+        {kwh: "12,5", note: 'perché l\'incentivo "cambia";\nriga due', day: ""},
+        {kwh: 7, note: "+39 0373 123456", roles: [], area: None},
+        {kwh: 0.1 + 0.2, note: "-12,5", roof: None},
+        {kwh: 12345678901234567890, note: "\tciao"},
+        {},
+    ]
+    # Around both changes of summer time in Italy, at odd minutes and seconds.
+    moments = [
+        datetime(2026, 3, 29, 0, 59, 59, 999_999),
+        datetime(2026, 3, 29, 1, 0),
+        datetime(2026, 3, 29, 1, 30, 30),
+        datetime(2026, 10, 25, 0, 30),
+        datetime(2026, 10, 25, 1, 0, 1),
+        datetime(2026, 10, 25, 1, 59),
+        datetime(2026, 12, 31, 23, 45),
+        datetime(2027, 1, 1, 0, 5),
+    ]
+    for n, (answers, moment) in enumerate(zip(odd_answers, moments, strict=True)):
+        add_registration(
+            event,
+            answers=answers,
+            first_name=["Anna", "=1+1", "@x", "-", "+39 333", "", "Zoë", "a;b"][n],
+            status=list(RegistrationStatus)[n % len(RegistrationStatus)],
+            attendance=list(AttendanceMode)[n % len(AttendanceMode)],
+            created_at=moment.replace(tzinfo=UTC),
+            checked_in_at=(moment + timedelta(minutes=n * 7)).replace(tzinfo=UTC)
+            if n % 2
+            else None,
+            marketing_consent_at=moment.replace(tzinfo=UTC) if n % 3 else None,
+        )
+    for delimiter in (";", ","):
+        fast, slow = _both_ways(event, delimiter)
+        assert fast == slow
+    header, *rows = parse_csv(fast, ",")
+    assert header[len(FIXED_HEADER)] == "'=Area"
+    assert [row[1] for row in rows] == [
+        f"{moment.replace(tzinfo=UTC).astimezone(event.tz):%Y-%m-%d %H:%M}" for moment in moments
+    ]
+    assert rows[1][len(FIXED_HEADER) + 3] == "100000000000000000000"
+
+
+def test_csv_of_an_event_with_more_questions_than_one_query_joins(
+    create_event, add_question, runner, tmp_path
+):
+    event = create_event(slug="tante-domande")
+    count = exports._JOINED_QUESTIONS * 2 + 5
+    questions = [
+        add_question(event, f"d{n}", QuestionKind.number, label=f"Domanda {n}")
+        for n in range(count)
+    ]
+    add_registration(event, answers={q: n for n, q in enumerate(questions) if n % 4})
+    add_registration(event, answers={questions[-1]: 42})
+    add_registration(event)
+    fast, slow = _both_ways(event, ";")
+    assert fast == slow
+    header, first, second, third = parse_csv(fast)
+    assert header[len(FIXED_HEADER) :] == [f"Domanda {n}" for n in range(count)]
+    assert first[len(FIXED_HEADER) :] == ["" if n % 4 == 0 else str(n) for n in range(count)]
+    assert second[len(FIXED_HEADER) :] == [""] * (count - 1) + ["42"]
+    assert third[len(FIXED_HEADER) :] == [""] * count
+    path = tmp_path / "domande.xlsx"
+    result = runner.invoke(
+        args=["registrations", "export", event.slug, "--format", "xlsx", "-o", str(path)]
+    )
+    assert result.exit_code == 0, result.output
+    sheet = load_workbook(path).active
+    assert [cell.value for cell in sheet[2]][len(FIXED_HEADER) :] == [
+        None if n % 4 == 0 else n for n in range(count)
+    ]
+    assert sheet.cell(row=3, column=len(FIXED_HEADER) + count).value == 42
+
+
+def test_csv_is_sent_in_pieces_and_leaves_out_registrations_deleted_while_it_runs(
+    create_event, add_question
+):
+    event = create_event()
+    note = add_question(event, "nota", QuestionKind.text, label="Nota")
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    count = exports.CHUNK_SIZE * 3
+    db.session.execute(
+        insert(Registration),
+        [
+            {
+                "id": 50_000 + i,
+                "event_id": event.id,
+                "status": RegistrationStatus.confirmed,
+                "attendance": AttendanceMode.online,
+                "party_size": 1,
+                "first_name": f"Nome{i}",
+                "last_name": "Cognome " * 12,
+                "email": f"persona{i}@example.com",
+                "company_name": f"Azienda {i}",
+                "token_hash": f"{i:064x}",
+                "privacy_consent_at": start,
+                "privacy_notice_version": 1,
+                "created_at": start + timedelta(seconds=i * 37),
+            }
+            for i in range(count)
+        ],
+    )
+    db.session.execute(
+        insert(Answer),
+        [
+            {"registration_id": 50_000 + i, "question_id": note.id, "value": f"nota {i}"}
+            for i in range(count)
+        ],
+    )
+    db.session.commit()
+    chunks = exports.csv_chunks(event)
+    first = next(chunks)
+    assert len(first) >= exports.CHUNK_BYTES
+    # Deleted after the first piece: a later chunk of registrations no longer has it.
+    db.session.execute(sa.delete(Answer).where(Answer.registration_id == 50_000 + count - 1))
+    db.session.execute(sa.delete(Registration).where(Registration.id == 50_000 + count - 1))
+    db.session.commit()
+    _header, *rows = parse_csv(first + b"".join(chunks))
+    assert len(rows) == count - 1
+    assert all(row[5] == f"Nome{i}" and row[-1] == f"nota {i}" for i, row in enumerate(rows))

@@ -80,17 +80,29 @@ def feed():
     ):
         response = Response(status=304)
     else:
-        events = db.session.scalars(sa.select(Event).where(*where).order_by(Event.starts_at))
-        name = current_app.config["SITE_NAME"]
-        response = Response(
-            calendar.build_calendar(events, method="PUBLISH", name=name), content_type=ICS_MIMETYPE
-        )
+        response = Response(_feed_body(etag, where), content_type=ICS_MIMETYPE)
     response.set_etag(etag)
     if last_modified:
         response.last_modified = last_modified
     response.cache_control.public = True
     response.cache_control.max_age = 300
     return response
+
+
+def _feed_body(etag: str, where) -> bytes:
+    """The feed's calendar, built once per version: each process keeps the latest one, so
+    the calendar apps polling an unchanged feed without validators cost one query too."""
+    kept = current_app.extensions.get(_FEED_KEY)
+    if kept is not None and kept[0] == etag:
+        return kept[1]
+    events = db.session.scalars(sa.select(Event).where(*where).order_by(Event.starts_at))
+    name = current_app.config["SITE_NAME"]
+    body = calendar.build_calendar(events, method="PUBLISH", name=name)
+    current_app.extensions[_FEED_KEY] = (etag, body)
+    return body
+
+
+_FEED_KEY = "eventsreg.feed"
 
 
 def _as_utc(moment):
