@@ -6,8 +6,10 @@ Chromium or axe-core (``npm install``) is missing.
 """
 
 import csv
+import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -252,6 +254,37 @@ def test_company_registers_changes_and_withdraws_with_the_keyboard_only(page, si
     assert answers["role"] == "consumer" and answers["area"] == "ex_olivetti"
 
 
+def test_company_downloads_its_data_and_erases_its_registration(page, site):
+    page.goto(site.url(f"/events/{site.demo_slug}/register"))
+    b.fill_registration(page, "cancellami@example.com")
+    page.locator("[name=q_1][value=no]").check()
+    page.get_by_role("button", name="Invia l'iscrizione").click()
+    page.locator(".manage-link a").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("La tua iscrizione")
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Scarica i tuoi dati (JSON)").click()
+    data = json.loads(Path(download.value.path()).read_text())
+    assert data["registration"]["email"] == "cancellami@example.com"
+    assert not re.search(r"\b[0-9a-f]{64}\b", json.dumps(data)), "a token hash in the data"
+
+    page.get_by_role("link", name="Cancella l'iscrizione e i miei dati").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Cancella")
+    page.get_by_role("button", name="Sì, cancella l'iscrizione e i miei dati").click()
+    expect(page).to_have_url(site.url(f"/events/{site.demo_slug}/"))
+    expect(page.locator(".flashes")).to_contain_text("sono stati cancellati")
+
+    from eventsreg.extensions import db
+    from eventsreg.registrations.models import Registration
+
+    with site.app.app_context():
+        count = db.session.scalar(
+            sa.select(sa.func.count()).where(Registration.email == "cancellami@example.com")
+        )
+        db.session.remove()
+    assert count == 0
+
+
 # -- the organiser ---------------------------------------------------------------------------
 
 QUESTION = "Quante persone lavorano nella tua sede?"
@@ -354,8 +387,11 @@ def scan_public_pages(context, site, lang: str) -> Found:
     scan_here(page, "confirmation", found)
     page.goto(page.locator(".manage-link a").get_attribute("href"))
     scan_here(page, "personal page", found)
+    personal = page.url
     page.goto(site.url(page.locator('a[href$="/withdraw"]').get_attribute("href")))
     scan_here(page, "withdraw page", found)
+    page.goto(personal + "/erase")
+    scan_here(page, "erase page", found)
     for name, path in [
         ("privacy notice", event + "privacy"),
         ("link request", event + "link"),
@@ -393,6 +429,7 @@ def scan_organiser_pages(context, site, lang: str) -> Found:
     visit("new registration", f"{event}/registrations/new")
     visit("check-in", f"{event}/checkin")
     visit("messages", f"{event}/messages")
+    visit("export log", f"{event}/exports")
     visit("outbox", "/organizer/outbox")
     visit("accounts", "/organizer/accounts")
     visit("password", "/organizer/password")
