@@ -40,7 +40,8 @@ from ..extensions import db
 from ..mail import compose
 from ..mail.models import OutboxEmail, OutboxStatus
 from ..registrations.models import Registration
-from ..registrations.services import hash_token, promote_waitlisted
+from ..registrations.services import promote_waitlisted
+from ..tokens import hash_token
 from ..urls import external_url
 
 #: Answers kept as they are by the purge: they are summed up and identify nobody.

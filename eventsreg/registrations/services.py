@@ -13,7 +13,6 @@ from ..events.models import Event
 from ..events.services import availability, seats_taken
 from ..extensions import db
 from ..mail import compose
-from ..tokens import hash_token as hash_token  # re-exported
 from ..tokens import new_token
 from . import checkin
 from .models import Answer, AttendanceMode, Registration, RegistrationStatus
