@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 from eventsreg import create_app
-from eventsreg.demo import DEMO_SLUG, _choices, seed_registrations
-from eventsreg.events.models import Event, EventStatus, Question, QuestionKind
+from eventsreg.demo import DEMO_SLUG, _choices, add_questions, seed_registrations
+from eventsreg.events.models import Event, EventStatus, QuestionKind
 from eventsreg.extensions import db
 
 #: The export event's eight questions: (code, kind, label, required, choices, settings).
@@ -65,20 +65,13 @@ def add_export_events(sizes: list[int]) -> dict:
             export_slug(size), f"Esportazione di {size} iscrizioni", start, capacity=None
         )
         event.online_url = "https://meet.example.org/bench"
-        for position, (code, kind, label, required, choices, settings) in enumerate(
-            EXPORT_QUESTIONS
-        ):
-            event.questions.append(
-                Question(
-                    code=code,
-                    kind=kind,
-                    label=label,
-                    is_required=required,
-                    choices=choices,
-                    settings=settings,
-                    position=position,
-                )
-            )
+        add_questions(
+            event,
+            [
+                (code, kind, label, "", required, choices, settings, None)
+                for code, kind, label, required, choices, settings in EXPORT_QUESTIONS
+            ],
+        )
         db.session.add(event)
         db.session.commit()
         seed_registrations(event, size, seed=size)

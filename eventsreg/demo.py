@@ -230,14 +230,16 @@ def seed_demo(now: datetime | None = None) -> Event:
             event.privacy_notice_version += 1
         event.privacy_notice = PRIVACY_NOTICE
     if not event.questions:
-        _add_questions(event, CER_QUESTIONS)
+        add_questions(event, CER_QUESTIONS)
     for meeting in PAST_MEETINGS:
         _seed_past_meeting(meeting)
     db.session.commit()
     return event
 
 
-def _add_questions(event: Event, rows) -> None:
+def add_questions(event: Event, rows) -> None:
+    """Add *rows* to *event* as its questions, in order: (code, kind, label, help, required,
+    choices, settings, condition), the condition as (earlier question's code, values)."""
     by_code: dict[str, Question] = {}
     for position, (code, kind, label, help_text, required, choices, settings, cond) in enumerate(
         rows
