@@ -327,29 +327,12 @@ def web_figures(settings: Settings, workdir: Path, figures: list[Figure]) -> Non
         page_base.wait_healthy()
         _statuses, _times, base_page = sequential(page_base.url, "/page", 1)
 
-        # 1. The event page.
+        # 1. The event page, then the same page rendered on every request (the page
+        # memory off): what a visitor gets when the page changed a moment ago.
         log("event page GET…")
-        warm = min(settings.seconds, 1.0)
-        load.run_load(app.url, load.get(page_path), seconds=warm, clients=settings.clients)
-        load.run_load(page_base.url, load.get("/page"), seconds=warm, clients=settings.clients)
-        app_results, base_results = alternate(
-            lambda: _load(app.url, page_path, settings),
-            lambda: _load(page_base.url, "/page", settings),
-            settings.rounds,
-        )
-        figure = throughput_figure(
-            "Web (gunicorn -w 2)",
-            "Event page GET",
-            0.8,
-            app_results,
-            base_results,
-            "bare Flask + Jinja page of the same size",
-        )
+        figure = _page_figure("Event page GET", 0.8, app.url, page_path, page_base, settings)
         figure.notes.append(f"{len(page):,} B vs {len(base_page):,} B")
         figures.append(figure)
-
-        # 1b. The same page rendered on every request (the page memory off): what a
-        # visitor gets when the page changed a moment ago, and the figure before it.
         log("event page GET, rendered on every request…")
         fresh = Gunicorn(
             "app-render-always",
@@ -359,19 +342,13 @@ def web_figures(settings: Settings, workdir: Path, figures: list[Figure]) -> Non
         )
         servers.append(fresh)
         fresh.wait_healthy()
-        load.run_load(fresh.url, load.get(page_path), seconds=warm, clients=settings.clients)
-        app_results, base_results = alternate(
-            lambda: _load(fresh.url, page_path, settings),
-            lambda: _load(page_base.url, "/page", settings),
-            settings.rounds,
-        )
-        figure = throughput_figure(
-            "Web (gunicorn -w 2)",
+        figure = _page_figure(
             "Event page GET, rendered on every request",
             None,
-            app_results,
-            base_results,
-            "bare Flask + Jinja page of the same size",
+            fresh.url,
+            page_path,
+            page_base,
+            settings,
         )
         figure.notes.append("EVENT_PAGE_CACHE_SECONDS=0: queries and template on every request")
         figures.append(figure)
@@ -448,6 +425,26 @@ def web_figures(settings: Settings, workdir: Path, figures: list[Figure]) -> Non
                 pg_execute(pg, f'DROP SCHEMA IF EXISTS "{pg_schema}" CASCADE')
             except Exception as error:  # report, never hide the run's own outcome
                 log(f"could not drop schema {pg_schema}: {error}")
+
+
+def _page_figure(name, goal, app_url, page_path, page_base, settings: Settings) -> Figure:
+    """The app's event page against the bare page, warmed up, in alternating rounds."""
+    warm = min(settings.seconds, 1.0)
+    load.run_load(app_url, load.get(page_path), seconds=warm, clients=settings.clients)
+    load.run_load(page_base.url, load.get("/page"), seconds=warm, clients=settings.clients)
+    app_results, base_results = alternate(
+        lambda: _load(app_url, page_path, settings),
+        lambda: _load(page_base.url, "/page", settings),
+        settings.rounds,
+    )
+    return throughput_figure(
+        "Web (gunicorn -w 2)",
+        name,
+        goal,
+        app_results,
+        base_results,
+        "bare Flask + Jinja page of the same size",
+    )
 
 
 def _load(url: str, path: str, settings: Settings, headers: dict | None = None, expected=(200,)):

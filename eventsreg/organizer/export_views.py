@@ -10,6 +10,7 @@ from flask_login import current_user
 from .. import exports
 from ..events.models import Event
 from ..extensions import db
+from . import services
 from .auth import managed_event_or_404
 from .models import ExportRecord
 from .views import bp
@@ -18,16 +19,8 @@ from .views import bp
 LOG_PAGE_SIZE = 200
 
 
-def record_export(event: Event, file_format: str, actor: str, **fields) -> ExportRecord:
-    """Write down who took the event's registrations, when and in which format."""
-    entry = ExportRecord(event_id=event.id, file_format=file_format, actor=actor[:254], **fields)
-    db.session.add(entry)
-    db.session.commit()
-    return entry
-
-
 def _record_download(event: Event, file_format: str) -> None:
-    record_export(
+    services.record_export(
         event,
         file_format,
         current_user.email,

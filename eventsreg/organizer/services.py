@@ -5,8 +5,9 @@ import secrets
 import sqlalchemy as sa
 
 from ..dbtypes import utcnow
+from ..events.models import Event
 from ..extensions import db
-from .models import Organizer
+from .models import ExportRecord, Organizer
 
 _dummy_account: Organizer | None = None
 
@@ -63,3 +64,11 @@ def change_password(organizer: Organizer, current: str, new: str) -> bool:
     organizer.set_password(new)
     db.session.commit()
     return True
+
+
+def record_export(event: Event, file_format: str, actor: str, **fields) -> ExportRecord:
+    """Write down who took the event's registrations, when and in which format."""
+    entry = ExportRecord(event_id=event.id, file_format=file_format, actor=actor[:254], **fields)
+    db.session.add(entry)
+    db.session.commit()
+    return entry

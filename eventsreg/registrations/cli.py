@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from .. import exports
 from ..events.models import Event
 from ..extensions import db
-from ..organizer.export_views import record_export
+from ..organizer.services import record_export
 
 registrations_cli = AppGroup("registrations", help="Registrations of an event.")
 
