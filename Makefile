@@ -47,8 +47,9 @@ seed: db-upgrade
 run: seed
 	EVENTSREG_BASE_URL=$${EVENTSREG_BASE_URL:-http://127.0.0.1:$(PORT)} $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
+# On every core (pytest-xdist); PYTEST_ADDOPTS adds options (CI: --durations=15).
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 # Speed and memory next to bare-stack baselines (a few minutes): a table, and bench/results.md.
 bench: install

@@ -87,6 +87,12 @@ class Settings:
     web_registrations: int
     #: Which groups of figures to measure: "web" (page, POST, feed) and/or "exports".
     only: tuple[str, ...] = ("web", "exports")
+    #: gunicorn workers per server, app and baselines alike.
+    workers: int = 2
+
+    @property
+    def web_section(self) -> str:
+        return f"Web (gunicorn -w {self.workers})"
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -301,13 +307,16 @@ def web_figures(settings: Settings, workdir: Path, figures: list[Figure]) -> Non
     pg_schema = f"bench_{os.getpid()}_{secrets.token_hex(3)}"
     servers: list[Gunicorn] = []
     try:
-        app = Gunicorn("app", "app:app", server_env(url), workdir / "app.log")
+        app = Gunicorn(
+            "app", "app:app", server_env(url), workdir / "app.log", workers=settings.workers
+        )
         servers.append(app)
         post_base = Gunicorn(
             "baseline-post",
             "bench.baseline_post:app",
             {**app_env(), "BENCH_BASELINE_DB": str(base_db)},
             workdir / "baseline-post.log",
+            workers=settings.workers,
         )
         servers.append(post_base)
         for server in servers:
@@ -321,7 +330,11 @@ def web_figures(settings: Settings, workdir: Path, figures: list[Figure]) -> Non
             raise RuntimeError(f"event page answered {statuses}")
         page_env = {**app_env(), "BENCH_PAGE_BYTES": str(len(page))}
         page_base = Gunicorn(
-            "baseline-page", "bench.baseline_page:app", page_env, workdir / "baseline-page.log"
+            "baseline-page",
+            "bench.baseline_page:app",
+            page_env,
+            workdir / "baseline-page.log",
+            workers=settings.workers,
         )
         servers.append(page_base)
         page_base.wait_healthy()
@@ -339,6 +352,7 @@ def web_figures(settings: Settings, workdir: Path, figures: list[Figure]) -> Non
             "app:app",
             {**server_env(url), "EVENTSREG_EVENT_PAGE_CACHE_SECONDS": "0"},
             workdir / "app-render-always.log",
+            workers=settings.workers,
         )
         servers.append(fresh)
         fresh.wait_healthy()
@@ -359,7 +373,7 @@ def web_figures(settings: Settings, workdir: Path, figures: list[Figure]) -> Non
         log("registration POST (SQLite)…")
         figures.append(
             measure_post(
-                "Web (gunicorn -w 2)",
+                settings.web_section,
                 "Registration POST, SQLite",
                 app,
                 post_base,
@@ -381,20 +395,27 @@ def web_figures(settings: Settings, workdir: Path, figures: list[Figure]) -> Non
             pg_app_url = with_schema(pg, pg_schema)
             pg_form = prepare_database(pg_app_url, workdir, settings.web_registrations)
             _create_baseline_table(pg, pg_schema)
-            pg_app = Gunicorn("app-pg", "app:app", server_env(pg_app_url), workdir / "app-pg.log")
+            pg_app = Gunicorn(
+                "app-pg",
+                "app:app",
+                server_env(pg_app_url),
+                workdir / "app-pg.log",
+                workers=settings.workers,
+            )
             servers.append(pg_app)
             pg_base = Gunicorn(
                 "baseline-post-pg",
                 "bench.baseline_post:app",
                 {**app_env(), "BENCH_BASELINE_DB": pg, "BENCH_BASELINE_SCHEMA": pg_schema},
                 workdir / "baseline-post-pg.log",
+                workers=settings.workers,
             )
             servers.append(pg_base)
             pg_app.wait_healthy()
             pg_base.wait_healthy()
             figures.append(
                 measure_post(
-                    "Web (gunicorn -w 2)",
+                    settings.web_section,
                     "Registration POST, PostgreSQL",
                     pg_app,
                     pg_base,
@@ -406,7 +427,7 @@ def web_figures(settings: Settings, workdir: Path, figures: list[Figure]) -> Non
         else:
             figures.append(
                 Figure(
-                    "Web (gunicorn -w 2)",
+                    settings.web_section,
                     "Registration POST, PostgreSQL",
                     "req/s",
                     None,
@@ -438,7 +459,7 @@ def _page_figure(name, goal, app_url, page_path, page_base, settings: Settings) 
         settings.rounds,
     )
     return throughput_figure(
-        "Web (gunicorn -w 2)",
+        settings.web_section,
         name,
         goal,
         app_results,
@@ -820,6 +841,12 @@ def parse_settings(argv: list[str] | None) -> Settings:
     parser.add_argument("--rounds", type=int, default=env.get("BENCH_ROUNDS"))
     parser.add_argument("--clients", type=int, default=int(env.get("BENCH_CLIENTS", "4")))
     parser.add_argument(
+        "--workers",
+        type=int,
+        default=int(env.get("BENCH_WORKERS", "2")),
+        help="gunicorn workers per server (the smoke test uses 1)",
+    )
+    parser.add_argument(
         "--feed-events", type=int, default=int(env.get("BENCH_FEED_EVENTS", "1000"))
     )
     parser.add_argument("--xlsx-max", type=int, default=env.get("BENCH_XLSX_MAX"))
@@ -853,6 +880,7 @@ def parse_settings(argv: list[str] | None) -> Settings:
         output=Path(args.output),
         web_registrations=min(1000, max(sizes)),
         only=(args.only,) if args.only else GROUPS,
+        workers=args.workers,
     )
 
 

@@ -6,8 +6,10 @@ PostgreSQL schema made for this run (emptied after each test, dropped at the end
 
 import os
 import secrets
+import shutil
 import smtplib
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -58,6 +60,29 @@ def postgres_schema():
 #: PostgreSQL schemas whose tables exist: created once, emptied after each test.
 _schemas_with_tables: set[str] = set()
 
+#: What every test app runs with (on top of the built-in defaults).
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret",
+    "WTF_CSRF_ENABLED": False,
+    "RATELIMIT_ENABLED": False,  # many posts from one address; limit tests turn it on
+    # scrypt's deliberate ~100 ms per hash and check, paid by every sign-in of every test,
+    # was a third of the suite's time; tests/test_organizer_auth.py checks the default.
+    "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
+}
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """An empty SQLite database with every table, built once: each test gets a copy."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite"
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    with app.app_context():
+        db.create_all()
+        db.session.remove()
+        db.engine.dispose()  # the last connection's close folds the write-ahead log in
+    return path
+
 
 def database_config(tmp_path, schema: str | None) -> dict:
     """Configuration of the test database: PostgreSQL schema or a SQLite file."""
@@ -74,17 +99,12 @@ def database_config(tmp_path, schema: str | None) -> dict:
 
 
 @pytest.fixture
-def app(tmp_path, app_config, postgres_schema):
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            **database_config(tmp_path, postgres_schema),
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,  # many posts from one address; limit tests turn it on
-            **app_config,
-        }
-    )
+def app(request, tmp_path, app_config, postgres_schema):
+    config = {**TEST_CONFIG, **database_config(tmp_path, postgres_schema), **app_config}
+    if postgres_schema is None and config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        template = request.getfixturevalue("sqlite_template")
+        shutil.copyfile(template, config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
+    app = create_app(config)
 
     app.test_client_class = ClosingClient
 
@@ -96,10 +116,11 @@ def app(tmp_path, app_config, postgres_schema):
     app.before_request_funcs.setdefault(None, []).insert(0, fresh_g)
 
     with app.app_context():
-        if postgres_schema is None or postgres_schema not in _schemas_with_tables:
+        if postgres_schema is not None and postgres_schema not in _schemas_with_tables:
             db.create_all()
-            if postgres_schema:
-                _schemas_with_tables.add(postgres_schema)
+            _schemas_with_tables.add(postgres_schema)
+        elif postgres_schema is None:
+            db.create_all()  # a no-op on the template's copy; builds any other database
         yield app
         db.session.remove()
         if postgres_schema:

@@ -54,6 +54,8 @@ def test_harness_runs_at_tiny_sizes_and_reports_every_figure(tmp_path):
             "--seconds=0.5",
             "--rounds=1",
             "--clients=2",
+            # One worker per server: the same code paths, half the processes to start.
+            "--workers=1",
             "--feed-events=30",
             f"--postgres={postgres}",
             f"--output={output}",

@@ -5,6 +5,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from eventsreg.config import defaults
 from eventsreg.extensions import db
 from eventsreg.organizer.models import Organizer
 
@@ -242,3 +243,11 @@ def test_session_cookie_is_http_only_and_same_site(client, create_organizer, sig
 def test_organizer_pages_are_not_cached(client, create_organizer, sign_in):
     sign_in(create_organizer())
     assert client.get("/organizer/").headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("app_config", [{"PASSWORD_HASH_METHOD": "scrypt"}], ids=["default"])
+def test_passwords_are_hashed_with_scrypt_outside_the_test_suite(app, create_organizer, sign_in):
+    assert defaults(app.instance_path)["PASSWORD_HASH_METHOD"] == "scrypt"
+    organizer = create_organizer()
+    assert organizer.password_hash.startswith("scrypt:")
+    sign_in(organizer)
