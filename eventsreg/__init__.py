@@ -4,14 +4,36 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, request, session
+from flask import Flask, current_app, has_request_context, request, session
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config as config_module
+from . import (
+    config as config_module,
+)
 from . import (
     database,  # noqa: F401  (installs the SQLite connection settings)
+    errors,
     logs,
+    models,  # noqa: F401  (every table on the metadata)
+    security,
+    templating,
+    urls,
 )
+from .demo import demo_cli
+from .events.cli import events_cli
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .mail import delivery
+from .mail.cli import mail_cli
+from .organizer import bp as organizer_bp
+from .organizer.cli import organizer_cli
+from .organizer.export_cli import registrations_cli
+from .privacy import views as privacy_views
+from .privacy.cli import privacy_cli
+from .registrations import cli as registrations_commands  # noqa: F401  (flask mail reminders)
+from .registrations import event_changes  # noqa: F401  (registrants told of event changes)
+from .registrations import views as registrations_views
+from .site import event_pages, page_cache
+from .site import views as site_views
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,49 +64,26 @@ def create_app(test_config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=_select_locale)
     login_manager.init_app(app)
     limiter.init_app(app)
-    from .mail import delivery
-
     delivery.init_app(app)
 
-    from . import errors, models, security, site, templating, urls
-    from .events.views import bp as events_bp
-    from .organizer.views import bp as organizer_bp
-    from .registrations.views import bp as registrations_bp
-
-    models.import_all()
-
     urls.init_app(app)
-    app.register_blueprint(events_bp)
-    app.register_blueprint(registrations_bp)
+    app.register_blueprint(event_pages.bp)
+    app.register_blueprint(registrations_views.bp)
+    app.register_blueprint(privacy_views.bp)
     app.register_blueprint(organizer_bp)
-    app.register_blueprint(site.bp)
+    app.register_blueprint(site_views.bp)
     errors.register(app)
     templating.register(app)
     security.init_app(app)
-    from .events import page_cache
-
     page_cache.init_app(app)
 
-    from .demo import demo_cli
-    from .events.cli import events_cli
-    from .mail.cli import mail_cli
-    from .organizer.cli import organizer_cli
-    from .privacy.cli import privacy_cli
-    from .registrations.cli import registrations_cli
-
-    app.cli.add_command(demo_cli)
-    app.cli.add_command(events_cli)
-    app.cli.add_command(mail_cli)
-    app.cli.add_command(organizer_cli)
-    app.cli.add_command(privacy_cli)
-    app.cli.add_command(registrations_cli)
+    for group in (demo_cli, events_cli, mail_cli, organizer_cli, privacy_cli, registrations_cli):
+        app.cli.add_command(group)
 
     logs.init_app(app)
     if app.config.get("PROXY_FIX_X_FOR"):
         # Behind a reverse proxy: trust its X-Forwarded-* headers for the client address
         # (rate limits, logs), the scheme and the host; as many hops as configured.
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         app.wsgi_app = ProxyFix(
             app.wsgi_app,
             x_for=app.config["PROXY_FIX_X_FOR"],
@@ -96,8 +95,6 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _select_locale() -> str:
     """The language chosen with the switch, else Italian."""
-    from flask import current_app, has_request_context
-
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     lang = session.get("lang")

@@ -7,15 +7,19 @@ status raises its SEQUENCE, so that calendars replace the entry they hold.
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import icalendar
 from flask import current_app
 
 from .markdown import markdown_to_text
-from .urls import base_url, external_url
+from .urls import external_url, service_domain
 
 PRODID = "-//eventsreg//Eventi//IT"
+#: The METHODs of the calendar messages sent by email (RFC 5546): an invitation, and its
+#: cancellation.
+REQUEST = "REQUEST"
+CANCEL = "CANCEL"
 
 
 @dataclass(frozen=True)
@@ -24,12 +28,8 @@ class Attendee:
     name: str
 
 
-def uid_domain() -> str:
-    return current_app.config.get("ICAL_UID_DOMAIN") or urlsplit(base_url()).hostname or "localhost"
-
-
 def event_uid(event) -> str:
-    return f"event-{event.id}@{uid_domain()}"
+    return f"event-{event.id}@{service_domain()}"
 
 
 def location(event) -> str:

@@ -83,6 +83,10 @@ def defaults(instance_path: str) -> dict:
         "LOG_LEVEL": "INFO",
         # Public address of the service: links in emails and calendar files start with it.
         "BASE_URL": "http://127.0.0.1:5000",
+        # Domain of calendar UIDs (event-<id>@<domain>) and email Message-IDs; None: the host
+        # of BASE_URL. Calendars recognise an event by its UID: set it once, before going
+        # live, if BASE_URL's host may change later.
+        "ICAL_UID_DOMAIN": None,
         # Mail: with no MAIL_SERVER, messages are written to the log and kept in the outbox.
         "MAIL_SERVER": None,
         "MAIL_PORT": 25,
@@ -102,7 +106,7 @@ def defaults(instance_path: str) -> dict:
         "MAIL_RETRY_MAX_SECONDS": 3600,
         # Least time between two "send me my link" emails to one registration.
         "LINK_RESEND_INTERVAL_SECONDS": 300,
-        # Seconds a process keeps a rendered public event page (eventsreg/events/page_cache.py);
+        # Seconds a process keeps a rendered public event page (eventsreg/site/page_cache.py);
         # 0 renders every request afresh.
         "EVENT_PAGE_CACHE_SECONDS": 5,
         # `flask privacy purge` anonymises registrations this many months after their event

@@ -13,6 +13,9 @@ from stdnum import luhn
 from .dbtypes import utcnow
 from .events.models import Event, EventStatus, Question, QuestionKind
 from .extensions import db
+from .questions.models import Answer
+from .registrations import seats
+from .registrations.models import AttendanceMode, Registration, RegistrationStatus
 
 ROME = ZoneInfo("Europe/Rome")
 DEMO_SLUG = "comunita-energetica-ex-olivetti-pierina"
@@ -404,13 +407,6 @@ def seed_registrations(
     seeded before). In-person seats are confirmed up to the capacity, later in-person
     registrations are waitlisted; a few are withdrawn. No email is queued.
     """
-    from .registrations.models import (
-        Answer,
-        AttendanceMode,
-        Registration,
-        RegistrationStatus,
-    )
-
     rng = random.Random(seed)
     now = now or utcnow()
     questions = [q for q in sorted(event.questions, key=lambda q: (q.position, q.id))]
@@ -418,16 +414,8 @@ def seed_registrations(
     if not event.offers_online:
         modes.remove(AttendanceMode.online)
     already = db.session.scalar(sa.select(sa.func.count()).where(Registration.event_id == event.id))
-    seats_left = None
-    if event.capacity is not None:
-        taken = db.session.scalar(
-            sa.select(sa.func.coalesce(sa.func.sum(Registration.party_size), 0)).where(
-                Registration.event_id == event.id,
-                Registration.status == RegistrationStatus.confirmed,
-                Registration.attendance == AttendanceMode.in_person,
-            )
-        )
-        seats_left = max(event.capacity - int(taken or 0), 0)
+    # Seats counted and given by the rules every registration follows.
+    left = seats.seats_left(event, seats.seats_taken(event))
     # Spread over the month before now, oldest first.
     start = now - timedelta(days=30)
     step = timedelta(days=30) / max(count, 1)
@@ -451,14 +439,13 @@ def seed_registrations(
                 party = 0
             elif mode is AttendanceMode.online:
                 party = 1
-            status = RegistrationStatus.confirmed
             if rng.random() < 0.03:
                 status = RegistrationStatus.cancelled
-            elif mode is AttendanceMode.in_person and seats_left is not None:
-                if party <= seats_left:
-                    seats_left -= party
-                else:
-                    status = RegistrationStatus.waitlisted
+            else:
+                needed = seats.seats_needed(mode, party)
+                status = seats.status_for(needed, left)
+                if status is RegistrationStatus.confirmed and left is not None:
+                    left -= needed
             created = start + step * n
             vat = _vat_number(rng)
             rows.append(

@@ -43,12 +43,8 @@ from openpyxl.utils import get_column_letter
 
 from .events.models import Event, Question, QuestionKind
 from .extensions import db
-from .registrations.models import (
-    ATTENDANCE_MODE_LABELS,
-    REGISTRATION_STATUS_LABELS,
-    Answer,
-    Registration,
-)
+from .questions.models import Answer
+from .registrations.models import ATTENDANCE_MODE_LABELS, REGISTRATION_STATUS_LABELS, Registration
 
 #: Registrations read from the database at a time (answers are loaded per chunk).
 CHUNK_SIZE = 500

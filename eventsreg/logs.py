@@ -46,6 +46,7 @@ class RedactingFilter(logging.Filter):
 def gunicorn_logger_class():
     """gunicorn's logger with the access log's request line, path, query and referrer
     redacted (named in gunicorn.conf.py)."""
+    # Imported here: gunicorn is there only when serving with it, not for the CLI or tests.
     from gunicorn.glogging import Logger
 
     class RedactingGunicornLogger(Logger):

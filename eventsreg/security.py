@@ -5,7 +5,7 @@ event handler, and are never framed, so the policy can be strict: anything injec
 page despite the escaping would not run.
 """
 
-from flask import Flask, request
+from flask import Flask, Response, request
 
 #: Content-Security-Policy of every response. Images may be data: URLs (the browser's own
 #: form controls); everything else comes from this site, and forms post only to it.
@@ -35,6 +35,14 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
 }
+
+
+def keep_private(response: Response) -> Response:
+    """For pages that show a registrant's data or carry a secret in their address (a
+    personal link, a search for a name): never sent on as a referrer, never cached."""
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def secure_cookies(app: Flask) -> None:

@@ -5,10 +5,17 @@ from flask_babel import get_locale
 from jinja2 import StrictUndefined
 
 from . import calendar, formatting
-from .events.models import EVENT_STATUS_LABELS
+from .events.models import EVENT_STATUS_LABELS, QuestionKind
+from .mail.models import OutboxStatus
 from .markdown import render_markdown
-from .registrations.models import ATTENDANCE_MODE_LABELS, REGISTRATION_STATUS_LABELS
+from .registrations.models import (
+    ATTENDANCE_MODE_LABELS,
+    REGISTRATION_STATUS_LABELS,
+    AttendanceMode,
+    RegistrationStatus,
+)
 from .registrations.questions import condition_labels
+from .registrations.seats import RegistrationState
 
 
 def register(app):
@@ -29,6 +36,12 @@ def register(app):
         attendance_label=ATTENDANCE_MODE_LABELS.get,
         google_calendar_url=calendar.google_calendar_url,
         outlook_calendar_url=calendar.outlook_calendar_url,
+        # Templates compare enums as enums: registration.status == RegistrationStatus.pending.
+        AttendanceMode=AttendanceMode,
+        OutboxStatus=OutboxStatus,
+        QuestionKind=QuestionKind,
+        RegistrationState=RegistrationState,
+        RegistrationStatus=RegistrationStatus,
     )
     # A misspelt variable is a bug: fail loudly instead of rendering nothing.
     app.jinja_env.undefined = StrictUndefined

@@ -35,6 +35,24 @@ def base_url() -> str:
     return current_app.config["BASE_URL"].rstrip("/")
 
 
+def service_domain() -> str:
+    """The domain that names the service's calendar UIDs and email Message-IDs: ICAL_UID_DOMAIN,
+    else BASE_URL's host. A UID never changes once given, so set it before going live."""
+    return current_app.config.get("ICAL_UID_DOMAIN") or urlsplit(base_url()).hostname or "localhost"
+
+
+def local_url(target: str | None) -> str | None:
+    """*target* if it is a path on this site, else None (no open redirects)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target:
+        return None
+    return target
+
+
 def external_url(endpoint: str, **values) -> str:
     """An absolute URL built on BASE_URL.
 

@@ -4,7 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from eventsreg.extensions import db
-from eventsreg.mail.models import OutboxEmail
+from eventsreg.mail.models import EmailKind, OutboxEmail
 
 from .helpers import error_for
 
@@ -42,6 +42,10 @@ def test_a_report_reaches_the_contact_with_the_visitors_words_escaped(client, ou
     assert message.reply_to == "anna@example.com"
     assert "Il pulsante <b>non</b> si legge" in message.body
     assert "&lt;b&gt;non&lt;/b&gt;" in message.html
+    # Stored as what it is, not as an organiser's message to a registrant.
+    stored = db.session.scalar(sa.select(OutboxEmail))
+    assert stored.kind is EmailKind.accessibility_report
+    assert stored.event_id is None and stored.registration_id is None
 
 
 def test_a_report_needs_a_description_and_a_valid_optional_email(client):

@@ -5,10 +5,10 @@ from datetime import timedelta
 import pytest
 
 from eventsreg.events.models import EventStatus
-from eventsreg.events.services import seats_taken
 from eventsreg.extensions import db
-from eventsreg.registrations import services
+from eventsreg.registrations import seats, services
 from eventsreg.registrations.models import Registration, RegistrationStatus
+from eventsreg.registrations.seats import seats_taken
 
 from .helpers import edit_data, error_for, personal_token, registrations
 
@@ -135,7 +135,7 @@ def test_waitlist_position_numbers_the_queue_from_one_in_arrival_order(create_ev
     for n in range(1, 5):
         register(event, email=email(n))
     first, second, third, fourth = registrations()
-    assert [services.waitlist_position(r) for r in (first, second, third, fourth)] == [
+    assert [seats.waitlist_position(r) for r in (first, second, third, fourth)] == [
         None,
         1,
         2,
@@ -143,15 +143,15 @@ def test_waitlist_position_numbers_the_queue_from_one_in_arrival_order(create_ev
     ]
 
     services.withdraw(third)  # someone in the middle leaves the queue
-    assert [services.waitlist_position(r) for r in registrations()] == [None, 1, None, 2]
+    assert [seats.waitlist_position(r) for r in registrations()] == [None, 1, None, 2]
 
     # Registrations made at the same instant keep the order in which they were stored.
     second.created_at = fourth.created_at
     db.session.commit()
-    assert [services.waitlist_position(r) for r in registrations()] == [None, 1, None, 2]
+    assert [seats.waitlist_position(r) for r in registrations()] == [None, 1, None, 2]
     fourth.created_at = second.created_at - timedelta(seconds=1)
     db.session.commit()
-    assert [services.waitlist_position(r) for r in registrations()] == [None, 2, None, 1]
+    assert [seats.waitlist_position(r) for r in registrations()] == [None, 2, None, 1]
 
 
 def test_confirmed_registrant_cannot_add_more_people_than_seats_left(

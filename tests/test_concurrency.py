@@ -25,7 +25,7 @@ from eventsreg import create_app
 from eventsreg.events.models import Event, EventStatus
 from eventsreg.extensions import db
 from eventsreg.mail.models import EmailKind, OutboxEmail, OutboxStatus
-from eventsreg.registrations import services
+from eventsreg.registrations import seats, services
 from eventsreg.registrations.models import AttendanceMode, RegistrationStatus
 
 from .conftest import POSTGRES_URL, database_config, form_data
@@ -264,7 +264,7 @@ def test_sixty_visitors_racing_for_ten_seats_fill_them_in_order_and_queue_the_re
             # The seats went to the first ten to take the lock; the queue follows on.
             assert max(map(queue_order, confirmed)) < min(map(queue_order, waitlisted))
             queue = sorted(waitlisted, key=queue_order)
-            positions = [services.waitlist_position(r) for r in queue]
+            positions = [seats.waitlist_position(r) for r in queue]
             assert positions == list(range(1, VISITORS - SEATS + 1))
 
             # Each visitor's page showed their own link and, if queued, their own place.
@@ -272,7 +272,7 @@ def test_sixty_visitors_racing_for_ten_seats_fill_them_in_order_and_queue_the_re
             for visit in visits:
                 assert services.find_by_token(visit.token) is by_email[visit.email]
                 shown = re.findall(r"in posizione (\d+)", visit.page)
-                position = services.waitlist_position(by_email[visit.email])
+                position = seats.waitlist_position(by_email[visit.email])
                 assert shown == ([str(position)] if position else [])
 
             emails = emails_by_kind()
@@ -295,7 +295,7 @@ def test_sixty_visitors_racing_for_ten_seats_fill_them_in_order_and_queue_the_re
         still_waiting = sorted(
             (r for r in stored if r.status is RegistrationStatus.waitlisted), key=queue_order
         )
-        assert [services.waitlist_position(r) for r in still_waiting] == list(
+        assert [seats.waitlist_position(r) for r in still_waiting] == list(
             range(1, VISITORS - SEATS - WITHDRAWALS + 1)
         )
         emails = emails_by_kind()

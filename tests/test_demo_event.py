@@ -8,9 +8,9 @@ import sqlalchemy as sa
 
 from eventsreg.demo import DEMO_SLUG, PAST_MEETINGS, next_tuesday, seed_demo
 from eventsreg.events.models import Event, EventStatus, Question
-from eventsreg.events.services import RegistrationState, availability
 from eventsreg.extensions import db
 from eventsreg.registrations.models import AttendanceMode, RegistrationStatus
+from eventsreg.registrations.seats import RegistrationState, availability
 
 from .conftest import form_data
 from .helpers import error_for, registrations

@@ -14,12 +14,8 @@ from sqlalchemy import insert
 from eventsreg import exports
 from eventsreg.events.models import QuestionKind
 from eventsreg.extensions import db
-from eventsreg.registrations.models import (
-    Answer,
-    AttendanceMode,
-    Registration,
-    RegistrationStatus,
-)
+from eventsreg.questions.models import Answer
+from eventsreg.registrations.models import AttendanceMode, Registration, RegistrationStatus
 
 from .conftest import choices
 

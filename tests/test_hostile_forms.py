@@ -221,7 +221,7 @@ CASES = {
         },
     ),
     "registrations.withdraw": (False, {}, lambda w: {"confirm": "y"}),
-    "registrations.erase": (False, {}, lambda w: {}),
+    "privacy.erase": (False, {}, lambda w: {}),
     "registrations.request_link": (False, {}, lambda w: {"email": "maria.rossi@example.com"}),
     "site.accessibility": (
         False,

@@ -8,12 +8,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, StatementError
 
 from eventsreg.extensions import db
-from eventsreg.registrations.models import (
-    Answer,
-    AttendanceMode,
-    Registration,
-    RegistrationStatus,
-)
+from eventsreg.questions.models import Answer
+from eventsreg.registrations.models import AttendanceMode, Registration, RegistrationStatus
 
 
 def _registration(event, **kwargs) -> Registration:

@@ -15,13 +15,9 @@ from eventsreg.extensions import db
 from eventsreg.mail.models import EmailKind, OutboxEmail, OutboxStatus
 from eventsreg.organizer import stats
 from eventsreg.privacy import services as privacy
+from eventsreg.questions.models import Answer
 from eventsreg.registrations import checkin, services
-from eventsreg.registrations.models import (
-    Answer,
-    AttendanceMode,
-    Registration,
-    RegistrationStatus,
-)
+from eventsreg.registrations.models import AttendanceMode, Registration, RegistrationStatus
 
 from .conftest import choices, form_data
 from .helpers import personal_token, registrations
@@ -230,7 +226,7 @@ def test_erasing_deletes_everything_gives_the_seat_away_and_confirms(
     emails = outbox_rows()
     to_me = [e for e in emails if e.to_address == "maria.rossi@example.com"]
     [confirmation] = to_me  # the confirmation of registering is gone with the registration
-    assert confirmation.kind is EmailKind.message and confirmation.registration_id is None
+    assert confirmation.kind is EmailKind.erasure and confirmation.registration_id is None
     assert confirmation.event_id == event.id
     assert confirmation.subject == "Dati cancellati: Incontro pieno"
     for body in (confirmation.text_body, confirmation.html_body):

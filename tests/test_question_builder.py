@@ -5,10 +5,10 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from eventsreg.events import questions as service
 from eventsreg.events.models import EventStatus, Question, QuestionKind
 from eventsreg.extensions import db
-from eventsreg.registrations.models import Answer
+from eventsreg.questions import builder as service
+from eventsreg.questions.models import Answer
 
 from .conftest import choices
 from .helpers import error_for

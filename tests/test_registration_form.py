@@ -4,7 +4,8 @@ import sqlalchemy as sa
 
 from eventsreg.events.models import QuestionKind
 from eventsreg.extensions import db
-from eventsreg.registrations.models import Answer, AttendanceMode, RegistrationStatus
+from eventsreg.questions.models import Answer
+from eventsreg.registrations.models import AttendanceMode, RegistrationStatus
 from eventsreg.tokens import hash_token
 
 from .conftest import choices, form_data

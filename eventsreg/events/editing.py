@@ -7,15 +7,6 @@ from . import services
 from .models import Event, EventStatus, Question
 
 
-class EditError(Exception):
-    """A change the rules refuse; ``field`` names the form field to show it next to."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
 def create_event(values: dict, organizer) -> Event:
     """A new draft event, managed by its creator."""
     event = Event(status=EventStatus.draft, **values)
@@ -26,33 +17,18 @@ def create_event(values: dict, organizer) -> Event:
 
 
 def update_event(event: Event, values: dict) -> bool:
-    """Apply the editor's values; returns whether registrants were sent an update.
+    """Apply the editor's values and commit; returns whether the event moved.
 
-    Moving the time or place raises the calendar SEQUENCE and queues updated invitations;
-    a new privacy notice gets a new version; more seats promote from the waiting list.
-
-    :raises EditError: capacity below the people already confirmed in person.
+    Moving the time or place raises the calendar SEQUENCE (and registrants are sent
+    updated invitations, see :func:`services.change_event`); a new privacy notice gets a
+    new version. The capacity is not among *values*: seats are the registrations'
+    domain (``registrations.seats.change_capacity``), changed before this call.
     """
-    from ..registrations.services import promote_waitlisted
-
-    capacity = values.get("capacity")
-    if capacity is not None:
-        taken = services.seats_taken(event)
-        if capacity < taken:
-            raise EditError("capacity", taken)
     if values.get("privacy_notice") != event.privacy_notice:
         event.privacy_notice_version += 1
     calendar_changes = {k: values.pop(k) for k in services.CALENDAR_FIELDS if k in values}
-    more_seats = (
-        capacity is None
-        and event.capacity is not None
-        or (capacity is not None and event.capacity is not None and capacity > event.capacity)
-    )
     for name, value in values.items():
         setattr(event, name, value)
-    if more_seats:
-        db.session.flush()
-        promote_waitlisted(event)
     # change_event commits, with the updated invitations when the event moved.
     return services.change_event(event, **calendar_changes)
 

@@ -1,4 +1,7 @@
-"""Commands for email: deliver the outbox, queue reminders, inspect and retry."""
+"""Commands for email: deliver the outbox, inspect and retry.
+
+``flask mail reminders`` is added to this group by the registrations domain.
+"""
 
 import time
 
@@ -7,7 +10,7 @@ import sqlalchemy as sa
 from flask.cli import AppGroup
 
 from ..extensions import db
-from . import delivery, services
+from . import delivery
 from .models import OutboxEmail, OutboxStatus
 
 mail_cli = AppGroup("mail", help="Email outbox.")
@@ -51,13 +54,6 @@ def deliver_command(loop, interval, batch, until_idle):
         # A full batch means more is waiting: go again at once.
         if len(report.sent) + len(report.retried) + len(report.failed) < batch:
             time.sleep(interval)
-
-
-@mail_cli.command("reminders")
-def reminders_command():
-    """Queue the day-before reminder for confirmed attendees (once per registration)."""
-    count = services.queue_reminders()
-    click.echo(f"{count} reminders queued.")
 
 
 @mail_cli.command("outbox")

@@ -1,6 +1,7 @@
 """Delivery: the one place that talks to the mail server (through flask-mail)."""
 
 import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -11,14 +12,30 @@ from flask_mail import Mail, Message
 
 from ..dbtypes import utcnow
 from ..extensions import db
-from ..registrations.checkin import qr_png
 from .models import OutboxEmail, OutboxStatus
 from .sealing import SealBroken, reveal, unseal
 
-#: The check-in QR code's Content-ID, referred to by the HTML body.
-QR_CONTENT_ID = "checkin-qr"
-
 mail = Mail()
+
+
+@dataclass(frozen=True)
+class InlineImage:
+    """An image made at delivery from a message's sealed token (a QR code holding a
+    personal link, say): it cannot be stored beforehand, since only the token's seal is."""
+
+    filename: str
+    make: Callable[[str], bytes]
+
+
+#: Content-ID → the image a message's HTML body may refer to as ``cid:<Content-ID>``. The
+#: layers that write such bodies register their images here (the check-in QR code).
+INLINE_IMAGES: dict[str, InlineImage] = {}
+
+
+def register_inline_image(content_id: str, filename: str, make: Callable[[str], bytes]) -> None:
+    """Attach ``make(token)`` as *filename* to messages whose HTML shows ``cid:content_id``."""
+    INLINE_IMAGES[content_id] = InlineImage(filename, make)
+
 
 #: A claim older than this belongs to a worker that died: the row is queued again.
 STALE_CLAIM = timedelta(minutes=10)
@@ -201,14 +218,15 @@ def build_message(email: OutboxEmail) -> Message:
         reply_to=email.reply_to or None,
     )
     message.msgId = email.message_id
-    if email.secret and f"cid:{QR_CONTENT_ID}" in email.html_body:
-        message.attach(
-            "codice-ingresso.png",
-            "image/png",
-            qr_png(unseal(email.secret)),
-            "inline",
-            headers={"Content-ID": f"<{QR_CONTENT_ID}>"},
-        )
+    for content_id, image in INLINE_IMAGES.items():
+        if email.secret and f"cid:{content_id}" in email.html_body:
+            message.attach(
+                image.filename,
+                "image/png",
+                image.make(unseal(email.secret)),
+                "inline",
+                headers={"Content-ID": f"<{content_id}>"},
+            )
     if email.ics:
         # Gmail and Outlook read the invite from a text/calendar alternative whose MIME
         # method matches the METHOD inside; the .ics attachment serves other clients.

@@ -1,11 +1,15 @@
-"""The outbox: every email is a row, written in the transaction that causes it."""
+"""The outbox: every email is a row, written in the transaction that causes it.
+
+A row names the event and the registration it concerns by id only: the outbox serves
+every layer above it and imports none of them.
+"""
 
 import enum
 from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from ..dbtypes import UTCDateTime, enum_column, utcnow
 from ..extensions import db
@@ -38,7 +42,12 @@ class EmailKind(enum.Enum):
     event_cancelled = "event_cancelled"
     link = "link"
     reminder = "reminder"
+    #: An organiser's own text to registrants.
     message = "message"
+    #: Confirms that a registration and its data were erased.
+    erasure = "erasure"
+    #: Forwards a visitor's report of an accessibility barrier.
+    accessibility_report = "accessibility_report"
 
 
 class OutboxEmail(db.Model):
@@ -79,8 +88,6 @@ class OutboxEmail(db.Model):
     logged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    registration = relationship("Registration")
 
     def __repr__(self) -> str:
         return f"<OutboxEmail {self.id} {self.kind.value} {self.status.value}>"

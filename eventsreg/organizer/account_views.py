@@ -1,7 +1,7 @@
 """Organiser accounts, for administrators: create, enable or disable, assign events."""
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -13,11 +13,10 @@ from ..events.models import Event
 from ..extensions import db
 from ..forms import BaseForm
 from ..registrations.questions import MultiCheckboxField
-from . import services
+from . import bp, services
 from .auth import admin_required
 from .forms import MIN_PASSWORD_LENGTH
 from .models import Organizer
-from .views import bp
 
 
 class AccountForm(BaseForm):
@@ -55,8 +54,6 @@ class AssignmentForm(BaseForm):
 
 @bp.before_request
 def _admins_only():
-    from flask import request
-
     if request.endpoint in ("organizer.accounts", "organizer.account_edit"):
         admin_required()
 

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from ..events.models import Event
 from ..extensions import db, login_manager
+from ..registrations.admin import get_registration
 from .models import Organizer
 
 
@@ -34,8 +35,6 @@ def managed_event_or_404(slug: str) -> Event:
 
 def managed_registration_or_404(event: Event, registration_id: int):
     """The registration *registration_id* of *event* (an event already checked as managed)."""
-    from ..registrations.admin import get_registration
-
     return get_registration(event, registration_id) or abort(404)
 
 

@@ -9,8 +9,8 @@ from ..extensions import db
 from ..forms import BaseForm, clean_line
 from ..registrations import checkin as door
 from ..registrations.models import AttendanceMode, Registration, RegistrationStatus
+from . import bp
 from .auth import managed_event_or_404, managed_registration_or_404
-from .views import bp
 
 #: Who is expected at the door: confirmed people, in person or online (they may turn up).
 EXPECTED = (RegistrationStatus.confirmed,)

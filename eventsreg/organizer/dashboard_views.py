@@ -6,9 +6,8 @@ from dataclasses import dataclass
 from flask import render_template
 
 from ..registrations.models import AttendanceMode, RegistrationStatus
-from . import stats
+from . import bp, stats
 from .auth import managed_event_or_404
-from .views import bp
 
 
 @dataclass

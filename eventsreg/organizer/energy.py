@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ..events.models import Question
-from .stats import RegistrationRow, as_decimal
+from .rows import RegistrationRow, as_decimal
 
 #: The codes of the energy-community questions (the demo event's); all of them must exist
 #: for the energy-community panel to be shown.

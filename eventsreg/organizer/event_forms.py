@@ -1,6 +1,7 @@
 """The event editor's form."""
 
 import re
+import unicodedata
 from datetime import datetime
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -21,8 +22,6 @@ COMMON_ZONES = ["Europe/Rome", "Europe/London", "Europe/Paris", "Europe/Berlin",
 
 def slugify(text: str) -> str:
     """A URL slug from a title: lower case ASCII words joined by hyphens."""
-    import unicodedata
-
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:100]
 

@@ -7,9 +7,11 @@ from flask_login import current_user
 from ..events import editing, services
 from ..forms import BaseForm
 from ..markdown import render_markdown
+from ..registrations import seats
+from ..registrations.errors import CapacityBelowTaken
+from . import bp
 from .auth import managed_event_or_404
 from .event_forms import EventForm, form_data_for
-from .views import bp
 
 
 def _render_editor(form: EventForm, event=None):
@@ -42,18 +44,21 @@ def event_edit(slug: str):
     event = managed_event_or_404(slug)
     form = EventForm(event=event, data=None if request.method == "POST" else form_data_for(event))
     if form.validate_on_submit() and "preview" not in request.form:
+        values = form.values()
         try:
-            moved = editing.update_event(event, form.values())
-        except editing.EditError as error:
+            # Seats first: changing them takes the event's lock, which begins the
+            # transaction that the editor's other changes then join.
+            seats.change_capacity(event, values.pop("capacity"))
+        except CapacityBelowTaken as error:
             form.capacity.errors.append(
                 _(
                     "Ci sono già %(n)d persone confermate in presenza: i posti non possono essere "
                     "meno.",
-                    n=error.message,
+                    n=error.taken,
                 )
             )
         else:
-            if moved:
+            if editing.update_event(event, values):
                 flash(_("Modifiche salvate. Gli iscritti ricevono l'invito aggiornato."), "success")
             else:
                 flash(_("Modifiche salvate."), "success")

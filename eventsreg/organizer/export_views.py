@@ -10,10 +10,9 @@ from flask_login import current_user
 from .. import exports
 from ..events.models import Event
 from ..extensions import db
-from . import services
+from . import bp, services
 from .auth import managed_event_or_404
 from .models import ExportRecord
-from .views import bp
 
 #: Entries shown on the export log page, newest first.
 LOG_PAGE_SIZE = 200

@@ -5,9 +5,10 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from ..registrations import admin
+from ..registrations.errors import NoRecipients
+from . import bp
 from .auth import managed_event_or_404
 from .registration_forms import MessageForm
-from .views import bp
 
 
 @bp.route("/events/<slug>/messages", methods=["GET", "POST"])
@@ -23,7 +24,7 @@ def messages(slug: str):
         if form.send.data:
             try:
                 count = admin.send_message(event, filters, form.subject.data, form.body.data)
-            except admin.NoRecipients:
+            except NoRecipients:
                 form.form_errors.append(_no_recipients())
             else:
                 flash(

@@ -11,7 +11,7 @@ from ..forms import BaseForm
 from ..mail import delivery
 from ..mail.models import OUTBOX_STATUS_LABELS, OutboxEmail, OutboxStatus
 from ..organizer.models import Organizer
-from .views import bp
+from . import bp
 
 PAGE_SIZE = 100
 

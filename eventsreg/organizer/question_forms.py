@@ -9,9 +9,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from .. import validators
-from ..events import questions as rules
 from ..events.models import QUESTION_KIND_LABELS, Event, Question, QuestionKind
 from ..forms import BaseForm
+from ..questions import builder as rules
 
 #: Service field names that differ from the form's.
 ERROR_FIELDS = {"min": "min_value", "max": "max_value", "condition_question_id": "condition_parent"}

@@ -4,13 +4,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from ..events import questions as service
 from ..events.models import QUESTION_KIND_LABELS, Event, Question
 from ..extensions import db
 from ..forms import BaseForm
+from ..questions import builder as service
+from . import bp
 from .auth import managed_event_or_404
 from .question_forms import QuestionForm, form_data_for
-from .views import bp
 
 
 def _question_or_404(event: Event, question_id: int) -> Question:

@@ -8,16 +8,16 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from ..events.models import Event, Question, QuestionKind
 from ..forms import BaseForm
-from ..registrations.admin import ACTIVE_STATUSES, RegistrationFilter
+from ..registrations.admin import RegistrationFilter
 from ..registrations.forms import RegistrationForm
 from ..registrations.models import (
+    ACTIVE_STATUSES,
     ATTENDANCE_MODE_LABELS,
     REGISTRATION_STATUS_LABELS,
     AttendanceMode,
     RegistrationStatus,
 )
 from ..registrations.questions import YES_NO
-from ..registrations.services import RegistrationData
 
 #: The status filter's value for "every registration that still counts".
 ACTIVE = "active"
@@ -157,11 +157,9 @@ class MessageForm(_FilterFields):
 class ManualRegistrationForm(RegistrationForm):
     """The public form as an organiser fills it in for someone, e.g. who phoned."""
 
-    email = StringField(
-        _l("Email"),
+    email = RegistrationForm.email_field(
         description=_l("Qui la persona riceverà la conferma e il link personale."),
-        validators=[DataRequired(_l("Scrivi l'indirizzo email.")), Length(max=254)],
-        render_kw={"autocomplete": "off", "inputmode": "email", "type": "email"},
+        render_kw={"autocomplete": "off"},
     )
     attendance = RadioField(
         _l("Come parteciperà?"),
@@ -198,23 +196,6 @@ class ManualRegistrationForm(RegistrationForm):
     def validate_locale(self, field):
         if field.data not in ("it", "en"):
             raise ValidationError(_("Scegli la lingua delle email."))
-
-    def registration_data(self) -> RegistrationData:
-        """What the form says, as the registration services take it."""
-        return RegistrationData(
-            first_name=self.first_name.data,
-            last_name=self.last_name.data,
-            email=self.email.data,
-            phone=self.phone.data or "",
-            company_name=self.company_name.data,
-            vat_number=self.vat_number.data or "",
-            tax_code=self.tax_code.data or "",
-            attendance=AttendanceMode(self.attendance.data),
-            party_size=self.party_size.parsed,
-            marketing_consent=bool(self.marketing_consent.data),
-            locale=self.locale.data,
-            answers={q.id: field.parsed for q, field in self.question_fields()},
-        )
 
 
 class ActionForm(BaseForm):

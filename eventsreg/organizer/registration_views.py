@@ -6,12 +6,19 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from ..events.models import Event
-from ..events.services import availability
 from ..extensions import db
 from ..mail.models import OUTBOX_STATUS_LABELS
-from ..registrations import admin, services
+from ..registrations import admin, seats, services
+from ..registrations.errors import (
+    AlreadyRegistered,
+    NotEnoughSeats,
+    NotPending,
+    NotWaitlisted,
+    RegistrationClosed,
+)
 from ..registrations.models import REGISTRATION_STATUS_LABELS, Registration, RegistrationStatus
 from ..registrations.questions import answers_summary
+from . import bp
 from .auth import managed_event_or_404, managed_registration_or_404
 from .models import Organizer
 from .registration_forms import (
@@ -20,7 +27,6 @@ from .registration_forms import (
     ManualRegistrationForm,
     WithdrawOnBehalfForm,
 )
-from .views import bp
 
 
 @bp.get("/events/<slug>/registrations")
@@ -44,7 +50,7 @@ def registrations(slug: str):
         page_url=page_url,
         filtered=bool(kept),
         message_args={k: v for k, v in kept.items() if k != "q"},
-        positions=admin.waitlist_positions(event),
+        positions=seats.waitlist_positions(event),
         pending=admin.count_pending(event),
     )
 
@@ -60,8 +66,8 @@ def _render_detail(event: Event, registration: Registration, withdraw_form=None,
         event=event,
         registration=registration,
         summary=answers_summary(registration),
-        position=services.waitlist_position(registration),
-        seats_left=availability(event).seats_left,
+        position=seats.waitlist_position(registration),
+        seats_left=seats.seats_left(event, seats.seats_taken(event)),
         registered_by=registered_by,
         emails=admin.emails_of(registration),
         outbox_labels=OUTBOX_STATUS_LABELS,
@@ -91,18 +97,14 @@ def _back(event: Event, registration: Registration):
     )
 
 
-def _not_pending(event: Event, registration: Registration):
-    flash(_("Questa iscrizione non è più in attesa di approvazione."), "error")
-    return _back(event, registration)
-
-
 @bp.post("/events/<slug>/registrations/<int:registration_id>/approve")
 def registration_approve(slug: str, registration_id: int):
     """Accept a pending registration; the person is told by email."""
     event, registration = _acted_on(slug, registration_id)
-    if registration.status is not RegistrationStatus.pending:
+    try:
+        services.approve(registration)
+    except NotPending:
         return _not_pending(event, registration)
-    services.approve(registration)
     if registration.status is RegistrationStatus.waitlisted:
         flash(_("Iscrizione accettata: i posti sono esauriti, è in lista d'attesa."), "success")
     else:
@@ -114,9 +116,10 @@ def registration_approve(slug: str, registration_id: int):
 def registration_reject(slug: str, registration_id: int):
     """Refuse a pending registration; the person is told by email."""
     event, registration = _acted_on(slug, registration_id)
-    if registration.status is not RegistrationStatus.pending:
+    try:
+        services.reject(registration)
+    except NotPending:
         return _not_pending(event, registration)
-    services.reject(registration)
     flash(_("Iscrizione non accettata. La persona riceve un'email."), "success")
     return _back(event, registration)
 
@@ -126,10 +129,10 @@ def registration_confirm(slug: str, registration_id: int):
     """Give a waitlisted registration its seats now, if the room has them."""
     event, registration = _acted_on(slug, registration_id)
     try:
-        admin.confirm_from_waitlist(registration)
-    except admin.NotWaitlisted:
+        seats.confirm_from_waitlist(registration)
+    except NotWaitlisted:
         flash(_("Questa iscrizione non è in lista d'attesa."), "error")
-    except services.NotEnoughSeats as error:
+    except NotEnoughSeats as error:
         flash(
             ngettext(
                 "Non ci sono abbastanza posti: ne resta %(num)d, ne servono %(needed)d. "
@@ -191,12 +194,14 @@ def registration_new(slug: str):
     if form.validate_on_submit():
         try:
             result = admin.register_by_organizer(
-                event, form.registration_data(), current_user._get_current_object()
+                event,
+                form.registration_data(locale=form.locale.data),
+                current_user._get_current_object(),
             )
-        except services.AlreadyRegistered:
+        except AlreadyRegistered:
             existing = services.find_by_email(event, form.email.data)
             form.email.errors.append(_("Questo indirizzo email è già iscritto a questo evento."))
-        except services.RegistrationClosed:
+        except RegistrationClosed:
             flash(
                 _("L'evento è annullato o già concluso: non si possono aggiungere iscrizioni."),
                 "error",
@@ -219,8 +224,13 @@ def registration_new(slug: str):
         event=event,
         form=form,
         existing=existing,
-        availability=availability(event),
+        availability=seats.availability(event),
     ), status
+
+
+def _not_pending(event: Event, registration: Registration):
+    flash(_("Questa iscrizione non è più in attesa di approvazione."), "error")
+    return _back(event, registration)
 
 
 def _status_words(registration: Registration) -> str:

@@ -6,9 +6,9 @@ the pseudonym the purge gave the company once anonymised) and the latest registr
 each company speaks for it.
 """
 
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -17,12 +17,14 @@ from ..events.models import Event, Question, QuestionKind
 from ..extensions import db
 from ..registrations.models import (
     INACTIVE_STATUSES,
-    Answer,
     AttendanceMode,
     Registration,
     RegistrationStatus,
 )
 from ..registrations.questions import YES_NO
+from ..registrations.seats import seats_left, seats_taken
+from .energy import EnergyCommunity, energy_community
+from .rows import Company, RegistrationRow, active_registrations, as_decimal, group_by_company
 
 #: Questions whose answers add up: two contacts of one company giving different values
 #: for them would change the totals, so the dashboard names the disagreement.
@@ -82,39 +84,6 @@ class QuestionSummary:
 
 
 @dataclass
-class RegistrationRow:
-    """One active registration with its answers (question id → stored value)."""
-
-    id: int
-    created_at: datetime
-    company_name: str
-    full_name: str
-    email: str
-    vat_number: str
-    tax_code: str
-    answers: dict[int, object] = field(default_factory=dict)
-    #: Anonymised (``flask privacy purge``): the company is known only by its pseudonym.
-    anonymized: bool = False
-
-    @property
-    def company_key(self) -> str:
-        if self.anonymized:
-            # The purge gives each company of the event its own pseudonym.
-            return "anonymized:" + self.company_name
-        return self.vat_number or self.tax_code or self.email.lower()
-
-
-@dataclass
-class Company:
-    #: Latest first: the first registration's answers are the company's.
-    registrations: list[RegistrationRow]
-
-    @property
-    def latest(self) -> RegistrationRow:
-        return self.registrations[0]
-
-
-@dataclass
 class Disagreement:
     company_name: str
     question: Question
@@ -130,13 +99,11 @@ class Dashboard:
     companies: int
     questions: list[QuestionSummary]
     disagreements: list[Disagreement]
-    energy_community: "EnergyCommunity | None"  # noqa: F821
+    energy_community: EnergyCommunity | None
 
 
 def event_dashboard(event: Event) -> Dashboard:
     """Everything the dashboard of *event* shows (a fixed handful of queries)."""
-    from .energy import energy_community
-
     rows = active_registrations(event)
     companies = group_by_company(rows)
     latest = [company.latest for company in companies]
@@ -160,23 +127,20 @@ def counts(event: Event) -> Counts:
             Registration.attendance,
             sa.func.count(),
             sa.func.count(Registration.checked_in_at),
-            sa.func.coalesce(sa.func.sum(Registration.party_size), 0),
         )
         .where(Registration.event_id == event.id)
         .group_by(Registration.status, Registration.attendance)
     )
     by_status = dict.fromkeys(RegistrationStatus, 0)
     by_attendance = dict.fromkeys(AttendanceMode, 0)
-    checked_in = people = 0
-    for status, attendance, number, arrived, party in db.session.execute(query):
+    checked_in = 0
+    for status, attendance, number, arrived in db.session.execute(query):
         by_status[status] += number
         if status not in INACTIVE_STATUSES:
             by_attendance[attendance] += number
             checked_in += arrived
-        # The seats taken, counted as events.services.seats_taken counts them.
-        if status is RegistrationStatus.confirmed and attendance is AttendanceMode.in_person:
-            people = int(party)
-    left = None if event.capacity is None else max(event.capacity - people, 0)
+    people = seats_taken(event)
+    left = seats_left(event, people)
     return Counts(by_status, by_attendance, people, event.capacity, left, checked_in)
 
 
@@ -193,48 +157,6 @@ def registrations_per_day(event: Event) -> list[DayCount]:
     first, last = min(per_day), max(per_day)
     span = range((last - first).days + 1)
     return [DayCount(day, per_day[day]) for day in (first + timedelta(n) for n in span)]
-
-
-def active_registrations(event: Event) -> list[RegistrationRow]:
-    """The event's active registrations with their answers, in one query."""
-    query = (
-        sa.select(Registration, Answer.question_id, Answer.value)
-        .outerjoin(Answer, Answer.registration_id == Registration.id)
-        .where(Registration.event_id == event.id, Registration.status.not_in(INACTIVE_STATUSES))
-        .order_by(Registration.id)
-    )
-    rows: dict[int, RegistrationRow] = {}
-    for registration, question_id, value in db.session.execute(query):
-        row = rows.get(registration.id)
-        if row is None:
-            row = rows[registration.id] = RegistrationRow(
-                id=registration.id,
-                created_at=registration.created_at,
-                company_name=registration.company_name,
-                full_name=registration.full_name,
-                email=registration.email,
-                vat_number=registration.vat_number,
-                tax_code=registration.tax_code,
-                anonymized=registration.anonymized_at is not None,
-            )
-        if question_id is not None:
-            row.answers[question_id] = value
-    return list(rows.values())
-
-
-def group_by_company(rows: list[RegistrationRow]) -> list[Company]:
-    """Registrations grouped by company, each group latest first."""
-    groups: dict[str, list[RegistrationRow]] = defaultdict(list)
-    for row in rows:
-        groups[row.company_key].append(row)
-    return [
-        Company(sorted(group, key=lambda r: (r.created_at, r.id), reverse=True))
-        for group in groups.values()
-    ]
-
-
-def as_decimal(value) -> Decimal:
-    return Decimal(str(value))
 
 
 def _options(values: list, label, counter: Counter, base: int) -> list[OptionCount]:

@@ -1,11 +1,6 @@
-"""The organisers' blueprint: sign-in, sign-out, password, the list of events.
-
-Every page under /organizer/ except sign-in needs a signed-in organiser. The feature
-modules imported at the end add their routes to the same blueprint.
-"""
+"""Sign-in, sign-out, password, the list of events."""
 
 from flask import (
-    Blueprint,
     current_app,
     flash,
     redirect,
@@ -18,30 +13,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db, limiter
-from ..site import _local_url
-from . import auth, services
+from ..urls import local_url
+from . import auth, bp, services
 from .forms import LoginForm, PasswordChangeForm
-
-bp = Blueprint("organizer", __name__, url_prefix="/organizer")
-
-PUBLIC_ENDPOINTS = {"organizer.login"}
-
-
-@bp.before_request
-def require_sign_in():
-    # One gate for the whole blueprint: a new page cannot forget it.
-    if request.endpoint not in PUBLIC_ENDPOINTS and not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    return None
-
-
-@bp.after_request
-def private(response):
-    # Registrants' data: never kept by shared caches or the browser's history cache.
-    response.headers["Cache-Control"] = "no-store"
-    # Their addresses hold names searched for and check-in codes: never sent to other sites.
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
 
 
 def _login_limit() -> str:
@@ -63,7 +37,7 @@ def login():
             login_user(organizer, remember=form.remember.data)
             # Ends after PERMANENT_SESSION_LIFETIME without a request (renewed by each one).
             session.permanent = True
-            return redirect(_local_url(request.args.get("next")) or url_for(".index"), code=303)
+            return redirect(local_url(request.args.get("next")) or url_for(".index"), code=303)
         form.form_errors.append(_("Email o password non corretti."))
     status = 400 if form.is_submitted() else 200
     return render_template("organizer/login.html", form=form), status
@@ -100,17 +74,3 @@ def index():
     """The events this organiser manages."""
     events = list(db.session.scalars(auth.managed_events_query()))
     return render_template("organizer/index.html", events=events)
-
-
-# Feature modules add their routes to ``bp``.
-from . import (  # noqa: E402, F401
-    account_views,
-    checkin_views,
-    dashboard_views,
-    event_views,
-    export_views,
-    message_views,
-    outbox_views,
-    question_views,
-    registration_views,
-)

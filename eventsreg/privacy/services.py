@@ -31,18 +31,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from dateutil.relativedelta import relativedelta
 from sqlalchemy.orm import selectinload
 
-from ..database import lock_row
 from ..dbtypes import utcnow
 from ..events.models import Event, QuestionKind
 from ..extensions import db
-from ..mail import compose
 from ..mail.models import OutboxEmail, OutboxStatus
+from ..registrations import seats
 from ..registrations.models import Registration
-from ..registrations.services import promote_waitlisted
 from ..tokens import hash_token
 from ..urls import external_url
+from .emails import queue_erasure
 
 #: Answers kept as they are by the purge: they are summed up and identify nobody.
 KEPT_KINDS = frozenset(
@@ -174,8 +174,8 @@ def erase(registration: Registration, now: datetime | None = None) -> Erased | N
     Returns None when the registration was already erased (a second click).
     """
     now = now or utcnow()
-    registration_id, event_id = registration.id, registration.event_id
-    lock_row(Event, event_id)
+    registration_id = registration.id
+    seats.lock(registration.event)
     registration = db.session.get(Registration, registration_id)
     if registration is None:
         return None
@@ -191,8 +191,8 @@ def erase(registration: Registration, now: datetime | None = None) -> Erased | N
     db.session.flush()
     promoted = []
     if was_active and not event.is_cancelled and now < event.ends_at:
-        promoted = promote_waitlisted(event)
-    compose.queue_erasure(event, email, locale)
+        promoted = seats.promote_waitlisted(event)
+    queue_erasure(event, email, locale)
     db.session.commit()
     return Erased(event=event, email=email, promoted=promoted)
 
@@ -202,30 +202,13 @@ def erase(registration: Registration, now: datetime | None = None) -> Erased | N
 
 def months_before(moment: datetime, months: int) -> datetime:
     """*moment* moved back by whole calendar *months* (31 March − 1 month = 28/29 February)."""
-    index = moment.year * 12 + moment.month - 1 - months
-    year, month = divmod(index, 12)
-    month += 1
-    for day in range(moment.day, 0, -1):
-        try:
-            return moment.replace(year=year, month=month, day=day)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
+    return moment - relativedelta(months=months)
 
 
 @dataclass
 class PurgeReport:
     registrations: int = 0
     events: int = 0
-
-
-def _company_key():
-    """How the dashboard recognises a company: VAT number, else tax code, else email."""
-    return sa.func.coalesce(
-        sa.func.nullif(Registration.vat_number, ""),
-        sa.func.nullif(Registration.tax_code, ""),
-        Registration.email,
-    )
 
 
 def _due(cutoff: datetime):
@@ -279,7 +262,7 @@ def _purge_event(event: Event, now: datetime) -> int:
             Registration.event_id == event_id, Registration.anonymized_at.is_not(None)
         )
     )
-    key = _company_key()
+    key = Registration.company_key
     pending = sa.and_(Registration.event_id == event_id, Registration.anonymized_at.is_(None))
     count = 0
     while True:

@@ -3,7 +3,6 @@
 Free of request state, like :mod:`.services`, whose rules these functions reuse.
 """
 
-import dataclasses
 import json
 import math
 from dataclasses import dataclass, field
@@ -13,18 +12,15 @@ import sqlalchemy as sa
 
 from ..dbtypes import utcnow
 from ..events.models import Event
-from ..events.services import seats_taken
 from ..extensions import db
-from ..mail import compose
 from ..mail.models import OutboxEmail
+from ..questions.models import Answer
 from ..tokens import new_token
-from . import checkin, services
-from .models import INACTIVE_STATUSES, Answer, AttendanceMode, Registration, RegistrationStatus
+from . import checkin, emails, services
+from .errors import NoRecipients
+from .models import AttendanceMode, Registration, RegistrationStatus
 
 PAGE_SIZE = 50
-
-#: Statuses of registrations that still count: the only ones organisers write to.
-ACTIVE_STATUSES = frozenset(RegistrationStatus) - frozenset(INACTIVE_STATUSES)
 
 #: The columns the search box looks in.
 SEARCHED_COLUMNS = (
@@ -35,14 +31,6 @@ SEARCHED_COLUMNS = (
     Registration.vat_number,
     Registration.tax_code,
 )
-
-
-class NotWaitlisted(services.RegistrationError):
-    """Only a registration on the waiting list can be confirmed by hand."""
-
-
-class NoRecipients(services.RegistrationError):
-    """No active registration matches the filters of a message."""
 
 
 @dataclass
@@ -118,19 +106,6 @@ def search(event: Event, filters: RegistrationFilter, page: int = 1, size: int =
     return Page(items=items, total=total, number=number, size=size)
 
 
-def waitlist_positions(event: Event) -> dict[int, int]:
-    """Registration id → place in *event*'s waiting list (1 is next), in one query."""
-    ids = db.session.scalars(
-        sa.select(Registration.id)
-        .where(
-            Registration.event_id == event.id,
-            Registration.status == RegistrationStatus.waitlisted,
-        )
-        .order_by(Registration.created_at, Registration.id)
-    )
-    return {registration_id: place for place, registration_id in enumerate(ids, start=1)}
-
-
 def count_pending(event: Event) -> int:
     """Registrations of *event* waiting for an organiser's decision."""
     return db.session.scalar(
@@ -169,31 +144,10 @@ def register_by_organizer(
     finished event refuses. Seats still count (a full room waitlists), and approval is not
     asked, since the organiser entering it is the one who would give it.
 
-    :raises services.RegistrationClosed: the event is cancelled or over.
-    :raises services.AlreadyRegistered: the email has an active registration for the event.
+    :raises RegistrationClosed: the event is cancelled or over.
+    :raises AlreadyRegistered: the email has an active registration for the event.
     """
     return services.register(event, data, now, registered_by=organizer)
-
-
-def confirm_from_waitlist(registration: Registration) -> None:
-    """Give a waitlisted registration its seats now, even ahead of others in the queue.
-
-    :raises NotWaitlisted: the registration is not on the waiting list.
-    :raises services.NotEnoughSeats: its people do not fit in the seats left.
-    """
-    event = registration.event
-    services._lock_event(event)
-    if registration.status is not RegistrationStatus.waitlisted:
-        raise NotWaitlisted()
-    needed = registration.party_size if registration.attendance is AttendanceMode.in_person else 0
-    if event.capacity is not None:
-        free = event.capacity - seats_taken(event)
-        if needed > free:
-            raise services.NotEnoughSeats(max(free, 0))
-    registration.status = RegistrationStatus.confirmed
-    db.session.flush()
-    compose.queue_promotion(registration)
-    db.session.commit()
 
 
 def revoke_link(registration: Registration, send_new: bool) -> bool:
@@ -208,15 +162,14 @@ def revoke_link(registration: Registration, send_new: bool) -> bool:
     if sent:
         registration.checkin_token_hash = checkin.checkin_hash(token)
         registration.link_sent_at = utcnow()
-        compose.queue_link(registration, token)
+        emails.queue_link(registration, token)
     db.session.commit()
     return sent
 
 
 def recipients(event: Event, filters: RegistrationFilter) -> list[Registration]:
     """The active registrations matching *filters*: whom a message goes to."""
-    wanted = ACTIVE_STATUSES if filters.statuses is None else filters.statuses & ACTIVE_STATUSES
-    query = filtered(event, dataclasses.replace(filters, statuses=wanted))
+    query = filtered(event, filters).where(Registration.is_active)
     # Anonymised registrations have no address left to write to.
     query = query.where(Registration.anonymized_at.is_(None))
     return list(db.session.scalars(query.order_by(None).order_by(Registration.id)))
@@ -229,7 +182,7 @@ def preview_message(event: Event, filters: RegistrationFilter, subject: str, bod
         return Preview(count=0, first=None)
     # The real composer renders it, so the preview is exactly what will be sent; the row
     # is taken out of the session at once and never stored.
-    email = compose.queue_message(people[0], subject, body)
+    email = emails.queue_message(people[0], subject, body)
     db.session.expunge(email)
     return Preview(count=len(people), first=people[0], subject=email.subject, text=email.text_body)
 
@@ -243,6 +196,6 @@ def send_message(event: Event, filters: RegistrationFilter, subject: str, body: 
     if not people:
         raise NoRecipients()
     for registration in people:
-        compose.queue_message(registration, subject, body)
+        emails.queue_message(registration, subject, body)
     db.session.commit()
     return len(people)

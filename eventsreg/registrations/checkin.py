@@ -18,7 +18,7 @@ from .. import tokens
 from ..dbtypes import utcnow
 from ..extensions import db
 from ..urls import external_url
-from .models import Registration
+from .models import AttendanceMode, Registration
 
 
 def checkin_token_for(personal_token: str) -> str:
@@ -33,6 +33,16 @@ def checkin_hash(personal_token: str) -> str:
 def checkin_url(personal_token: str) -> str:
     """What the QR code opens: the registration's check-in page for organisers."""
     return external_url("organizer.checkin_scan", token=checkin_token_for(personal_token))
+
+
+def shows_qr(registration: Registration) -> bool:
+    """Whether the registration comes with a QR code for the door: in-person attendees
+    of an event that still takes place."""
+    return (
+        registration.is_attending
+        and registration.attendance is AttendanceMode.in_person
+        and not registration.event.is_cancelled
+    )
 
 
 def qr_svg(personal_token: str) -> Markup:

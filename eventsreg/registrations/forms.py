@@ -11,10 +11,29 @@ from ..events.models import Event, Question
 from ..forms import BaseForm, EmailAddress
 from .models import ATTENDANCE_MODE_LABELS, AttendanceMode
 from .questions import build_field, validator_message
+from .services import RegistrationData
+
+
+def _email_field(description=None, render_kw=None) -> StringField:
+    return StringField(
+        _l("Email"),
+        description=description,
+        validators=[DataRequired(_l("Scrivi l'indirizzo email.")), Length(max=254), EmailAddress()],
+        render_kw={
+            "autocomplete": "email",
+            "inputmode": "email",
+            "type": "email",
+            **(render_kw or {}),
+        },
+    )
 
 
 class RegistrationForm(BaseForm):
     """Fields every event asks; ``for_event`` adds the event's own questions."""
+
+    #: The email field, checked as every form of the service checks addresses; a form
+    #: asking for it in other words (the organiser's) builds its own with this.
+    email_field = staticmethod(_email_field)
 
     first_name = StringField(
         _l("Nome"),
@@ -32,11 +51,8 @@ class RegistrationForm(BaseForm):
         ],
         render_kw={"autocomplete": "family-name"},
     )
-    email = StringField(
-        _l("Email"),
+    email = _email_field(
         description=_l("Qui riceverai la conferma e il link per modificare l'iscrizione."),
-        validators=[DataRequired(_l("Scrivi l'indirizzo email.")), Length(max=254), EmailAddress()],
-        render_kw={"autocomplete": "email", "inputmode": "email", "type": "email"},
     )
     phone = StringField(
         _l("Telefono"),
@@ -132,6 +148,28 @@ class RegistrationForm(BaseForm):
     def question_fields(self):
         for question in self.questions:
             yield question, self[question.field_name]
+
+    def registration_data(self, *, locale: str, email: str = "") -> RegistrationData:
+        """What the form says, as the registration services take it.
+
+        :param locale: the language of the person's emails.
+        :param email: the registration's address, for a form that does not ask for it
+            (a change); a form that asks uses what was typed.
+        """
+        return RegistrationData(
+            first_name=self.first_name.data,
+            last_name=self.last_name.data,
+            email=self.email.data if "email" in self else email,
+            phone=self.phone.data or "",
+            company_name=self.company_name.data,
+            vat_number=self.vat_number.data or "",
+            tax_code=self.tax_code.data or "",
+            attendance=AttendanceMode(self.attendance.data),
+            party_size=self.party_size.parsed,
+            marketing_consent=bool(self.marketing_consent.data),
+            locale=locale,
+            answers={q.id: field.parsed for q, field in self.question_fields()},
+        )
 
     # -- validation ----------------------------------------------------------------------
 

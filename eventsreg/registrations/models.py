@@ -1,14 +1,16 @@
-"""Registration and Answer models."""
+"""The Registration model."""
 
 import enum
 from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..calendar import CANCEL, REQUEST
 from ..dbtypes import UTCDateTime, enum_column, utcnow
-from ..events.models import Event, Question
+from ..events.models import Event
 from ..extensions import db
 
 
@@ -30,8 +32,11 @@ REGISTRATION_STATUS_LABELS = {
     RegistrationStatus.rejected: _l("Non accettata"),
 }
 
-#: Statuses of registrations that no longer count.
+#: Statuses of registrations that no longer count: withdrawn, or refused by an organiser.
+#: :attr:`Registration.is_active` says it of one registration, in Python and in SQL.
 INACTIVE_STATUSES = (RegistrationStatus.cancelled, RegistrationStatus.rejected)
+#: The statuses of registrations that still count.
+ACTIVE_STATUSES = frozenset(RegistrationStatus) - frozenset(INACTIVE_STATUSES)
 
 
 class AttendanceMode(enum.Enum):
@@ -82,6 +87,8 @@ class Registration(db.Model):
     #: Added to the event's SEQUENCE in this registrant's invitations: raised when their
     #: own copy is cancelled, so that a later invitation replaces the cancellation.
     ical_sequence: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    #: METHOD of the last calendar message this registrant was sent (REQUEST or CANCEL).
+    ical_method: Mapped[str | None] = mapped_column(sa.String(10))
     #: When the day-before reminder was queued; at most one per registration.
     reminder_queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: When the personal link was last emailed on request (throttles repeated requests).
@@ -101,13 +108,37 @@ class Registration(db.Model):
     anonymized_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship(back_populates="registrations")
-    answers: Mapped[list["Answer"]] = relationship(
+    answers: Mapped[list["Answer"]] = relationship(  # noqa: F821
         back_populates="registration", cascade="all, delete-orphan", passive_deletes=True
     )
 
-    @property
+    @hybrid_property
     def is_active(self) -> bool:
+        """Still counts: not withdrawn, not refused. Also a SQL expression, for queries."""
         return self.status not in INACTIVE_STATUSES
+
+    @is_active.inplace.expression
+    @classmethod
+    def _is_active_expression(cls):
+        return cls.status.not_in(INACTIVE_STATUSES)
+
+    @hybrid_property
+    def company_key(self) -> str:
+        """What recognises a company among an event's registrations: its VAT number, else
+        tax code, else the email; once anonymised, the pseudonym the purge gave it."""
+        if self.anonymized_at is not None:
+            return "anonymized:" + self.company_name
+        return self.vat_number or self.tax_code or self.email
+
+    @company_key.inplace.expression
+    @classmethod
+    def _company_key_expression(cls):
+        return sa.case(
+            (cls.anonymized_at.is_not(None), sa.literal("anonymized:") + cls.company_name),
+            else_=sa.func.coalesce(
+                sa.func.nullif(cls.vat_number, ""), sa.func.nullif(cls.tax_code, ""), cls.email
+            ),
+        )
 
     @property
     def is_attending(self) -> bool:
@@ -127,28 +158,27 @@ class Registration(db.Model):
         confirmed = self.status is RegistrationStatus.confirmed
         return self.party_size if confirmed and self.attendance is AttendanceMode.in_person else 0
 
+    def calendar_message(self, *, had_invite: bool = False, event_cancelled: bool = False):
+        """The calendar message this registrant is sent now (REQUEST, CANCEL or None), noted
+        on the registration; call it once per email, just before queueing it.
+
+        Attendees get an invitation, and one who no longer attends a cancellation of the
+        copy they had; when the event is cancelled, attendees get its cancellation. A
+        cancellation must outrank the invitation it cancels, and an invitation sent after
+        a cancellation must outrank that: calendars ignore what is not newer.
+        """
+        if event_cancelled:
+            method = CANCEL if self.is_attending else None
+        else:
+            method = REQUEST if self.is_attending else (CANCEL if had_invite else None)
+        if method is not None:
+            if method == CANCEL or self.ical_method == CANCEL:
+                self.ical_sequence += 1
+            self.ical_method = method
+        return method
+
     def answers_by_question(self) -> dict[int, object]:
         return {answer.question_id: answer.value for answer in self.answers}
 
     def __repr__(self) -> str:
         return f"<Registration {self.id} {self.status.value}>"
-
-
-class Answer(db.Model):
-    """A registration's answer to one of the event's questions."""
-
-    __tablename__ = "answers"
-    __table_args__ = (sa.UniqueConstraint("registration_id", "question_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    registration_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("registrations.id", ondelete="CASCADE")
-    )
-    question_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("questions.id", ondelete="RESTRICT"), index=True
-    )
-    #: JSON value by question kind: string, number, boolean, or list (multichoice, POD codes).
-    value: Mapped[object] = mapped_column(sa.JSON)
-
-    registration: Mapped[Registration] = relationship(back_populates="answers")
-    question: Mapped[Question] = relationship()

@@ -13,6 +13,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from .. import validators
 from ..events.models import Question, QuestionKind
+from ..formatting import number
 from ..forms import normalize_email
 
 YES_NO = {"yes": _l("Sì"), "no": _l("No")}
@@ -216,8 +217,6 @@ def form_value(question: Question, value):
 
 def display_value(question: Question, value) -> str:
     """A stored answer as words for a summary page."""
-    from ..formatting import number
-
     kind = question.kind
     if value is None or value == [] or value == "":
         return "—"

@@ -4,36 +4,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from .. import tokens
-from ..database import lock_row
 from ..dbtypes import utcnow
 from ..events.models import Event
-from ..events.services import availability, seats_taken
 from ..extensions import db
-from ..mail import compose
+from ..questions.models import Answer
 from ..tokens import new_token
-from . import checkin
-from .models import Answer, AttendanceMode, Registration, RegistrationStatus
-
-
-class RegistrationError(Exception):
-    """A registration that the rules refuse; the views turn it into a message."""
-
-
-class AlreadyRegistered(RegistrationError):
-    pass
-
-
-class RegistrationClosed(RegistrationError):
-    pass
-
-
-class NotEnoughSeats(RegistrationError):
-    def __init__(self, seats_left: int):
-        super().__init__(seats_left)
-        self.seats_left = seats_left
+from . import checkin, emails, seats
+from .errors import AlreadyRegistered, NotPending, RegistrationClosed
+from .models import AttendanceMode, Registration, RegistrationStatus
 
 
 @dataclass
@@ -75,11 +57,6 @@ def find_by_email(event: Event, email: str) -> Registration | None:
     )
 
 
-def _lock_event(event: Event) -> None:
-    # Seats are counted and taken by one transaction at a time per event.
-    lock_row(Event, event.id)
-
-
 def _apply(registration: Registration, data: RegistrationData, now: datetime) -> None:
     registration.first_name = data.first_name
     registration.last_name = data.last_name
@@ -107,14 +84,6 @@ def _apply(registration: Registration, data: RegistrationData, now: datetime) ->
             registration.answers.append(Answer(question_id=question_id, value=value))
 
 
-def _seat_status(event: Event, data: RegistrationData, taken: int) -> RegistrationStatus:
-    """Confirmed if the people fit beside the *taken* seats, else waitlisted."""
-    if data.attendance is not AttendanceMode.in_person or event.capacity is None:
-        return RegistrationStatus.confirmed
-    fits = data.party_size <= event.capacity - taken
-    return RegistrationStatus.confirmed if fits else RegistrationStatus.waitlisted
-
-
 def register(
     event: Event, data: RegistrationData, now: datetime | None = None, *, registered_by=None
 ) -> Registered:
@@ -129,14 +98,14 @@ def register(
     """
     # Read before locking: the lock may end the transaction and expire loaded objects.
     registered_by_id = registered_by.id if registered_by is not None else None
-    _lock_event(event)
+    seats.lock(event)
     # Stamped once the lock is held, so that the waiting list's order is the order in
     # which registrations were taken.
     now = now or utcnow()
     # Counted once, under the lock: nobody else can take a seat until this commits.
-    taken = seats_taken(event)
+    taken = seats.seats_taken(event)
     if registered_by is None:
-        if not availability(event, now, taken).accepts_registrations:
+        if not seats.availability(event, now, taken).accepts_registrations:
             raise RegistrationClosed()
     elif event.is_cancelled or now >= event.ends_at:
         raise RegistrationClosed()
@@ -147,15 +116,18 @@ def register(
     if event.requires_approval and registered_by is None:
         status = RegistrationStatus.pending
     else:
-        status = _seat_status(event, data, taken)
+        needed = seats.seats_needed(data.attendance, data.party_size)
+        status = seats.status_for(needed, seats.seats_left(event, taken))
     token, token_hash = new_token()
     if registration is None:
-        registration = Registration(event=event, email=email, created_at=now)
+        registration = Registration(event=event, email=email)
         db.session.add(registration)
     else:
-        # Someone who withdrew registers again: the same row comes back, in the queue as new.
-        registration.created_at = now
-        registration.cancelled_at = None
+        # Someone who withdrew registers again: the row comes back (its calendar state
+        # too, so that the new invitation outranks the cancellation they were sent), and
+        # everything else starts afresh, in the queue as new.
+        _start_afresh(registration)
+    registration.created_at = now
     registration.token_hash = token_hash
     registration.checkin_token_hash = checkin.checkin_hash(token)
     registration.locale = data.locale
@@ -166,7 +138,7 @@ def register(
     _apply(registration, data, now)
     try:
         db.session.flush()
-        compose.queue_confirmation(registration, token)
+        emails.queue_confirmation(registration, token, ics_method=registration.calendar_message())
         db.session.commit()
     except IntegrityError:
         # The same email registered at the same moment from elsewhere.
@@ -175,111 +147,69 @@ def register(
     return Registered(registration=registration, token=token)
 
 
+def _start_afresh(registration: Registration) -> None:
+    """Forget what belonged to a withdrawn attempt: answers, consents, reminders, link
+    requests, check-in."""
+    registration.answers.clear()
+    # Deleted now: the new answers may be to the same questions (one answer per question).
+    db.session.flush()
+    registration.marketing_consent_at = None
+    registration.reminder_queued_at = None
+    registration.link_sent_at = None
+    registration.checked_in_at = None
+    registration.cancelled_at = None
+
+
 def update(registration: Registration, data: RegistrationData, now: datetime | None = None) -> None:
     """Change a registration's data and answers.
 
     A confirmed registration keeps its seats; asking for more seats than are left is
-    refused. A waitlisted one that no longer needs a seat is confirmed.
+    refused. A waitlisted one that no longer needs a seat is confirmed; one waiting for
+    approval keeps waiting.
 
     :raises NotEnoughSeats: more people in person than the room has left.
     :raises RegistrationClosed: the registration was withdrawn or the event is over.
     """
     now = now or utcnow()
     event = registration.event
-    _lock_event(event)
+    seats.lock(event)
     if not registration.is_active or event.is_cancelled or now >= event.ends_at:
         raise RegistrationClosed()
     before = registration.seats
     had_invite = registration.is_attending
-    # Seats held by everybody else; this registration's own are given back first.
-    others = seats_taken(event) - before
     if registration.status is RegistrationStatus.confirmed:
-        wanted = data.party_size if data.attendance is AttendanceMode.in_person else 0
-        if event.capacity is not None and wanted > before and wanted > event.capacity - others:
-            raise NotEnoughSeats(max(event.capacity - others, 0))
-    else:
-        registration.status = _seat_status(event, data, others)
+        seats.check_change(registration, data.attendance, data.party_size)
+    elif registration.status is RegistrationStatus.waitlisted:
+        # Seats held by everybody else: a waitlisted registration holds none.
+        left = seats.seats_left(event, seats.seats_taken(event))
+        needed = seats.seats_needed(data.attendance, data.party_size)
+        registration.status = seats.status_for(needed, left)
     _apply(registration, data, now)
     db.session.flush()
-    compose.queue_change(registration, had_invite=had_invite)
+    emails.queue_change(
+        registration, ics_method=registration.calendar_message(had_invite=had_invite)
+    )
     if registration.seats < before:
-        promote_waitlisted(event)
+        seats.promote_waitlisted(event)
     db.session.commit()
 
 
 def withdraw(registration: Registration, now: datetime | None = None) -> list[Registration]:
     """Withdraw *registration* and give its seats to the waiting list; returns those promoted."""
     now = now or utcnow()
-    _lock_event(registration.event)
+    seats.lock(registration.event)
     if not registration.is_active:
         return []
     had_invite = registration.is_attending
     registration.status = RegistrationStatus.cancelled
     registration.cancelled_at = now
     db.session.flush()
-    compose.queue_withdrawal(registration, had_invite=had_invite)
-    promoted = promote_waitlisted(registration.event)
+    emails.queue_withdrawal(
+        registration, ics_method=registration.calendar_message(had_invite=had_invite)
+    )
+    promoted = seats.promote_waitlisted(registration.event)
     db.session.commit()
     return promoted
-
-
-def promote_waitlisted(event: Event) -> list[Registration]:
-    """Confirm the oldest waitlisted registrations whose people fit, and tell them.
-
-    The caller commits, so the promotions and their emails are stored together.
-    """
-    if event.capacity is None:
-        candidates = _waitlist(event)
-        free = None
-    else:
-        free = event.capacity - seats_taken(event)
-        if free <= 0:
-            return []
-        candidates = _waitlist(event)
-    promoted = []
-    for registration in candidates:
-        if free is not None and registration.party_size > free:
-            continue
-        registration.status = RegistrationStatus.confirmed
-        compose.queue_promotion(registration)
-        promoted.append(registration)
-        if free is not None:
-            free -= registration.party_size
-    db.session.flush()
-    return promoted
-
-
-def _waitlist(event: Event) -> list[Registration]:
-    return list(
-        db.session.scalars(
-            sa.select(Registration)
-            .where(
-                Registration.event_id == event.id,
-                Registration.status == RegistrationStatus.waitlisted,
-            )
-            .order_by(Registration.created_at, Registration.id)
-        )
-    )
-
-
-def waitlist_position(registration: Registration) -> int | None:
-    """1 for the first in the queue; None when not waitlisted."""
-    if registration.status is not RegistrationStatus.waitlisted:
-        return None
-    ahead = db.session.scalar(
-        sa.select(sa.func.count()).where(
-            Registration.event_id == registration.event_id,
-            Registration.status == RegistrationStatus.waitlisted,
-            sa.or_(
-                Registration.created_at < registration.created_at,
-                sa.and_(
-                    Registration.created_at == registration.created_at,
-                    Registration.id < registration.id,
-                ),
-            ),
-        )
-    )
-    return int(ahead) + 1
 
 
 def send_link(event: Event, email: str, now: datetime | None = None) -> bool:
@@ -289,8 +219,6 @@ def send_link(event: Event, email: str, now: datetime | None = None) -> bool:
     LINK_RESEND_INTERVAL_SECONDS send nothing, so nobody can flood a mailbox.
     Returns whether an email was queued; callers must not tell the visitor.
     """
-    from flask import current_app
-
     now = now or utcnow()
     registration = find_by_email(event, email)
     if registration is None or not registration.is_active:
@@ -301,41 +229,40 @@ def send_link(event: Event, email: str, now: datetime | None = None) -> bool:
     token, registration.token_hash = new_token()
     registration.checkin_token_hash = checkin.checkin_hash(token)
     registration.link_sent_at = now
-    compose.queue_link(registration, token)
+    emails.queue_link(registration, token)
     db.session.commit()
     return True
 
 
-def _data_of(registration: Registration) -> RegistrationData:
-    return RegistrationData(
-        first_name=registration.first_name,
-        last_name=registration.last_name,
-        company_name=registration.company_name,
-        attendance=registration.attendance,
-        party_size=registration.party_size,
-    )
+def approve(registration: Registration) -> None:
+    """Accept a registration waiting for approval: it gets a seat, or a waiting-list place.
 
-
-def approve(registration: Registration, now: datetime | None = None) -> None:
-    """Accept a registration waiting for approval: it gets a seat, or a waiting-list place."""
-    _lock_event(registration.event)
-    if registration.status is not RegistrationStatus.pending:
-        return
+    :raises NotPending: it is not waiting for approval (any more: decided meanwhile).
+    """
     event = registration.event
-    registration.status = _seat_status(event, _data_of(registration), seats_taken(event))
+    seats.lock(event)
+    if registration.status is not RegistrationStatus.pending:
+        raise NotPending()
+    needed = seats.seats_needed(registration.attendance, registration.party_size)
+    registration.status = seats.status_for(
+        needed, seats.seats_left(event, seats.seats_taken(event))
+    )
     db.session.flush()
-    compose.queue_decision(registration, approved=True)
+    emails.queue_approved(registration, ics_method=registration.calendar_message())
     db.session.commit()
 
 
 def reject(registration: Registration, now: datetime | None = None) -> None:
-    """Refuse a registration waiting for approval, and tell the person."""
+    """Refuse a registration waiting for approval, and tell the person.
+
+    :raises NotPending: it is not waiting for approval (any more: decided meanwhile).
+    """
     now = now or utcnow()
-    _lock_event(registration.event)
+    seats.lock(registration.event)
     if registration.status is not RegistrationStatus.pending:
-        return
+        raise NotPending()
     registration.status = RegistrationStatus.rejected
     registration.cancelled_at = now
     db.session.flush()
-    compose.queue_decision(registration, approved=False)
+    emails.queue_rejected(registration)
     db.session.commit()

@@ -1,10 +1,7 @@
 """Registration form, confirmation page and self-service by token."""
 
-import json
-
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -19,11 +16,11 @@ from flask_babel import gettext as _
 
 from ..events import services as event_services
 from ..extensions import limiter
-from ..privacy import services as privacy_services
-from ..privacy.forms import EraseForm
-from . import checkin, services
+from ..security import keep_private
+from . import checkin, seats, services
+from .errors import AlreadyRegistered, NotEnoughSeats, RegistrationClosed
 from .forms import LinkRequestForm, RegistrationForm, WithdrawForm
-from .models import AttendanceMode, Registration
+from .models import Registration
 from .questions import answer_warnings, answers_summary, form_value
 
 bp = Blueprint("registrations", __name__)
@@ -32,23 +29,9 @@ bp = Blueprint("registrations", __name__)
 _SESSION_TOKENS = "registration_tokens"
 
 
-def _data_from(
-    form: RegistrationForm, registration: Registration | None = None
-) -> services.RegistrationData:
-    return services.RegistrationData(
-        first_name=form.first_name.data,
-        last_name=form.last_name.data,
-        email=form.email.data if "email" in form else registration.email,
-        phone=form.phone.data or "",
-        company_name=form.company_name.data,
-        vat_number=form.vat_number.data or "",
-        tax_code=form.tax_code.data or "",
-        attendance=AttendanceMode(form.attendance.data),
-        party_size=form.party_size.parsed,
-        marketing_consent=bool(form.marketing_consent.data),
-        locale=str(get_locale() or "it"),
-        answers={q.id: field.parsed for q, field in form.question_fields()},
-    )
+def _locale() -> str:
+    """The page's language: the registrant's emails are written in it."""
+    return str(get_locale() or "it")
 
 
 def _registration_limit() -> str:
@@ -61,14 +44,14 @@ def _registration_limit() -> str:
 def register(slug: str):
     """Show the registration form and register the person."""
     event = event_services.get_public_event(slug) or abort(404)
-    availability = event_services.availability(event)
+    availability = seats.availability(event)
     if not availability.accepts_registrations:
         return render_template("registrations/closed.html", event=event, availability=availability)
     form = RegistrationForm.for_event(event)
     if form.validate_on_submit():
         try:
-            result = services.register(event, _data_from(form))
-        except services.AlreadyRegistered:
+            result = services.register(event, form.registration_data(locale=_locale()))
+        except AlreadyRegistered:
             services.send_link(event, form.email.data)
             form.email.errors.append(
                 _(
@@ -76,7 +59,7 @@ def register(slug: str):
                     "di nuovo il link personale per vedere o modificare l'iscrizione."
                 )
             )
-        except services.RegistrationClosed:
+        except RegistrationClosed:
             return render_template(
                 "registrations/closed.html", event=event, availability=availability
             )
@@ -106,7 +89,7 @@ def confirmation(slug: str):
         summary=answers_summary(registration),
         warnings=answer_warnings(registration),
         manage_url=url_for(".manage", token=token, _external=True),
-        position=services.waitlist_position(registration),
+        position=seats.waitlist_position(registration),
     )
 
 
@@ -124,8 +107,11 @@ def manage(token: str):
         form = RegistrationForm.for_event(event, editing=True, data=_form_data(registration))
         if form.validate_on_submit():
             try:
-                services.update(registration, _data_from(form, registration))
-            except services.NotEnoughSeats as error:
+                services.update(
+                    registration,
+                    form.registration_data(locale=_locale(), email=registration.email),
+                )
+            except NotEnoughSeats as error:
                 form.party_size.errors.append(
                     _(
                         "Restano %(n)d posti in presenza: "
@@ -133,7 +119,7 @@ def manage(token: str):
                         n=error.seats_left,
                     )
                 )
-            except services.RegistrationClosed:
+            except RegistrationClosed:
                 abort(409)
             else:
                 flash(_("Le modifiche sono state salvate."), "success")
@@ -146,20 +132,11 @@ def manage(token: str):
         form=form,
         summary=answers_summary(registration),
         warnings=answer_warnings(registration),
-        position=services.waitlist_position(registration),
+        position=seats.waitlist_position(registration),
         withdraw_form=WithdrawForm(),
         token=token,
-        qr=checkin.qr_svg(token) if _shows_qr(registration) else None,
+        qr=checkin.qr_svg(token) if checkin.shows_qr(registration) else None,
     ), status
-
-
-def _shows_qr(registration: Registration) -> bool:
-    """In-person attendees get a QR code to show at the door."""
-    return (
-        registration.is_attending
-        and registration.attendance is AttendanceMode.in_person
-        and not registration.event.is_cancelled
-    )
 
 
 def _form_data(registration: Registration) -> dict:
@@ -200,48 +177,6 @@ def withdraw(token: str):
     )
 
 
-@bp.get("/r/<token>/data.json")
-def personal_data(token: str):
-    """Download everything stored about the registrant, as JSON."""
-    registration = _registration_or_404(token)
-    body = json.dumps(privacy_services.personal_data(registration), ensure_ascii=False, indent=2)
-    filename = f"iscrizione-{registration.event.slug}.json"
-    return Response(
-        body + "\n",
-        mimetype="application/json",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
-@bp.route("/r/<token>/erase", methods=["GET", "POST"])
-def erase(token: str):
-    """Explain what erasing means, then erase the registration and its data."""
-    registration = _registration_or_404(token)
-    event = registration.event
-    form = EraseForm()
-    if form.validate_on_submit():
-        privacy_services.erase(registration)
-        flash(
-            _(
-                "La tua iscrizione e i tuoi dati sono stati cancellati. "
-                "Ti abbiamo inviato una email di conferma."
-            ),
-            "success",
-        )
-        # The personal link is dead now: the visitor lands on a page without it.
-        if event_services.get_public_event(event.slug) is not None:
-            return redirect(url_for("events.detail", slug=event.slug), code=303)
-        return redirect(url_for("events.index"), code=303)
-    return render_template(
-        "registrations/erase.html",
-        event=event,
-        registration=registration,
-        form=form,
-        token=token,
-        retention_months=current_app.config["PRIVACY_RETENTION_MONTHS"],
-    )
-
-
 def _link_limit() -> str:
     return current_app.config["LINK_RATE_LIMIT"]
 
@@ -275,6 +210,5 @@ def privacy(slug: str):
 def _no_referrer(response):
     # Self-service URLs carry the token: never leak them to other sites or caches.
     if request.path.startswith("/r/") or request.endpoint == "registrations.confirmation":
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["Cache-Control"] = "no-store"
+        keep_private(response)
     return response

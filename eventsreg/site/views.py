@@ -1,7 +1,5 @@
 """Site-wide routes: health check, language switch, accessibility statement."""
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     current_app,
@@ -20,9 +18,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from .extensions import db
-from .forms import BaseForm
-from .mail.compose import queue_accessibility_report
+from ..extensions import db
+from ..forms import BaseForm
+from ..urls import local_url
+from .emails import queue_accessibility_report
 
 bp = Blueprint("site", __name__)
 
@@ -46,19 +45,7 @@ def set_language(code: str):
     """Remember the chosen language and go back where the person was."""
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
-    return redirect(_local_url(request.args.get("next")) or url_for("events.index"))
-
-
-def _local_url(target: str | None) -> str | None:
-    """*target* if it is a path on this site, else None (no open redirects)."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    if "\\" in target:
-        return None
-    return target
+    return redirect(local_url(request.args.get("next")) or url_for("events.index"))
 
 
 class AccessibilityReportForm(BaseForm):

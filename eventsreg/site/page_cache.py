@@ -20,6 +20,9 @@ from flask import Flask, current_app, has_app_context, request, session
 from flask_babel import get_locale
 from sqlalchemy.orm import Session
 
+from ..events.models import Event
+from ..registrations.models import Registration
+
 #: Pages kept per process at most (several events × two languages).
 MAX_PAGES = 64
 _EXTENSION = "eventsreg.event_pages"
@@ -60,9 +63,6 @@ def put(page_key: tuple[str, str], html: str) -> None:
 @sa.event.listens_for(Session, "after_flush")
 def _forget_changed_pages(session: Session, flush_context) -> None:
     # Anything an event page shows (the event, its seats) changed in this process.
-    from ..registrations.models import Registration
-    from .models import Event
-
     changed = session.new | session.dirty | session.deleted
     if any(isinstance(obj, Event | Registration) for obj in changed):
         pages = current_app.extensions.get(_EXTENSION) if has_app_context() else None

@@ -1,4 +1,4 @@
-"""Public event pages and their calendar files."""
+"""Public event pages and their calendar files (the ``events`` blueprint)."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -7,9 +7,11 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 
 from .. import calendar
 from ..dbtypes import utcnow
+from ..events import services
+from ..events.models import Event
 from ..extensions import db
-from . import page_cache, services
-from .models import Event
+from ..registrations import seats
+from . import page_cache
 
 bp = Blueprint("events", __name__)
 
@@ -33,7 +35,7 @@ def detail(slug: str):
     html = render_template(
         "events/detail.html",
         event=event,
-        availability=services.availability(event),
+        availability=seats.availability(event),
         is_over=event.ends_at <= utcnow(),
     )
     if cache_key:

@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from ..events.models import Event, Question, QuestionKind
 from ..extensions import db
-from ..registrations.models import Answer
-from .models import Event, Question, QuestionKind
+from .models import Answer
 
 CHOICE_KINDS = (QuestionKind.choice, QuestionKind.multichoice)
 #: Kinds another question may depend on: their answers are one of a few known values.

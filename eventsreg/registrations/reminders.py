@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from ..dbtypes import utcnow
 from ..events.models import Event, EventStatus
 from ..extensions import db
-from ..registrations.models import AttendanceMode, Registration, RegistrationStatus
-from . import compose
+from . import emails
+from .models import AttendanceMode, Registration, RegistrationStatus
 
 
 def queue_reminders(now: datetime | None = None) -> int:
@@ -39,7 +39,7 @@ def queue_reminders(now: datetime | None = None) -> int:
         )
         for registration in registrations:
             registration.reminder_queued_at = now
-            compose.queue_reminder(registration)
+            emails.queue_reminder(registration)
             count += 1
     db.session.commit()
     return count

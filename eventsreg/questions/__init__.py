@@ -1,0 +1,1 @@
+"""Questions: an event's own questions, their kinds and their answers."""

@@ -1,0 +1,211 @@
+"""What each email about a registration says: one public function per kind, one composer.
+
+Each function queues the message through the outbox, in the caller's transaction. It
+reads the registration and never changes it: the services decide which calendar message
+a registrant gets (``ics_method``) and record it on the registration before calling.
+"""
+
+from flask import render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from .. import calendar
+from ..events.models import Event
+from ..mail.delivery import register_inline_image
+from ..mail.models import EmailKind, OutboxEmail
+from ..mail.outbox import queue_email
+from ..mail.sealing import PLACEHOLDER
+from ..urls import external_url
+from . import checkin
+from .models import Registration, RegistrationStatus
+from .questions import answers_summary
+
+#: The check-in QR code's Content-ID, referred to by the HTML bodies.
+QR_CONTENT_ID = "checkin-qr"
+
+register_inline_image(QR_CONTENT_ID, "codice-ingresso.png", checkin.qr_png)
+
+
+def _compose(
+    registration: Registration,
+    kind: EmailKind,
+    subject,
+    *,
+    ics_method: str | None = None,
+    token: str | None = None,
+    **context,
+) -> OutboxEmail:
+    event = registration.event
+    # Bodies carry a placeholder; the token itself is stored sealed (see mail/sealing.py).
+    manage_url = external_url("registrations.manage", token=PLACEHOLDER) if token else None
+    ics = None
+    if ics_method:
+        ics = calendar.build_calendar(
+            [event],
+            method=ics_method,
+            attendee=calendar.Attendee(registration.email, registration.full_name),
+            extra_sequence=registration.ical_sequence,
+        ).decode("utf-8")
+    with force_locale(registration.locale or "it"):
+        context.update(
+            event=event,
+            registration=registration,
+            manage_url=manage_url,
+            event_url=external_url("events.detail", slug=event.slug),
+            link_request_url=external_url("registrations.request_link", slug=event.slug),
+            location=calendar.location(event),
+            ics_method=ics_method,
+            # The QR code is attached at delivery, when the token can be unsealed.
+            show_qr=bool(token) and checkin.shows_qr(registration),
+        )
+        subject_text = str(subject() if callable(subject) else subject)
+        text_body = render_template(f"emails/{kind.value}.txt", subject=subject_text, **context)
+        html_body = render_template(f"emails/{kind.value}.html", subject=subject_text, **context)
+    return queue_email(
+        kind,
+        to_address=registration.email,
+        to_name=registration.full_name,
+        subject=subject_text,
+        text_body=text_body,
+        html_body=html_body,
+        reply_to=event.contact_email,
+        event_id=event.id,
+        registration_id=registration.id,
+        ics=ics,
+        ics_method=ics_method,
+        token=token,
+    )
+
+
+def queue_confirmation(
+    registration: Registration, token: str, *, ics_method: str | None
+) -> OutboxEmail:
+    """Thank the registrant, with what they sent, their link and (if attending) the invite."""
+    title = registration.event.title
+
+    def subject():
+        if registration.status is RegistrationStatus.pending:
+            return _("Iscrizione ricevuta, in attesa di approvazione: %(title)s", title=title)
+        if registration.status is RegistrationStatus.waitlisted:
+            return _("In lista d'attesa: %(title)s", title=title)
+        if not registration.is_attending:
+            return _("Manifestazione di interesse ricevuta: %(title)s", title=title)
+        return _("Iscrizione confermata: %(title)s", title=title)
+
+    return _compose(
+        registration,
+        EmailKind.confirmation,
+        subject,
+        ics_method=ics_method,
+        token=token,
+        answers=answers_summary(registration),
+    )
+
+
+def queue_change(registration: Registration, *, ics_method: str | None) -> OutboxEmail:
+    """Confirm a change; the invite follows whether they still attend."""
+    return _compose(
+        registration,
+        EmailKind.change,
+        lambda: _("Iscrizione modificata: %(title)s", title=registration.event.title),
+        ics_method=ics_method,
+        answers=answers_summary(registration),
+    )
+
+
+def queue_withdrawal(registration: Registration, *, ics_method: str | None) -> OutboxEmail:
+    """Confirm a withdrawal and cancel the registrant's calendar entry."""
+    return _compose(
+        registration,
+        EmailKind.withdrawal,
+        lambda: _("Iscrizione ritirata: %(title)s", title=registration.event.title),
+        ics_method=ics_method,
+    )
+
+
+def queue_promotion(registration: Registration, *, ics_method: str | None) -> OutboxEmail:
+    """Tell a waitlisted registrant that a seat is now theirs."""
+    return _compose(
+        registration,
+        EmailKind.promotion,
+        lambda: _("Si è liberato un posto: %(title)s", title=registration.event.title),
+        ics_method=ics_method,
+    )
+
+
+def queue_approved(registration: Registration, *, ics_method: str | None) -> OutboxEmail:
+    """Tell the registrant the organisers said yes, with the invite when they attend."""
+    return _compose(
+        registration,
+        EmailKind.approved,
+        lambda: _("Iscrizione accettata: %(title)s", title=registration.event.title),
+        ics_method=ics_method,
+    )
+
+
+def queue_rejected(registration: Registration) -> OutboxEmail:
+    """Tell the registrant the organisers said no."""
+    return _compose(
+        registration,
+        EmailKind.rejected,
+        lambda: _("Iscrizione non accettata: %(title)s", title=registration.event.title),
+    )
+
+
+def queue_link(registration: Registration, token: str) -> OutboxEmail:
+    """Send the personal link again, on request."""
+    return _compose(
+        registration,
+        EmailKind.link,
+        lambda: _("Il tuo link personale: %(title)s", title=registration.event.title),
+        token=token,
+    )
+
+
+def queue_reminder(registration: Registration) -> OutboxEmail:
+    """Remind an attendee the day before."""
+    return _compose(
+        registration,
+        EmailKind.reminder,
+        lambda: _("Promemoria: %(title)s", title=registration.event.title),
+    )
+
+
+def queue_message(registration: Registration, subject: str, body: str) -> OutboxEmail:
+    """An organiser's message to a registrant: their own text, placeholders substituted.
+
+    The text is never rendered as a template: ``{nome}``, ``{cognome}``, ``{azienda}`` and
+    ``{evento}`` are replaced by plain substitution, and the HTML part escapes it all.
+    """
+    values = {
+        "{nome}": registration.first_name,
+        "{cognome}": registration.last_name,
+        "{azienda}": registration.company_name,
+        "{evento}": registration.event.title,
+    }
+    for placeholder, value in values.items():
+        subject = subject.replace(placeholder, value)
+        body = body.replace(placeholder, value)
+    return _compose(registration, EmailKind.message, subject, message_body=body)
+
+
+def queue_event_update(registration: Registration, *, ics_method: str | None) -> OutboxEmail:
+    """Send the new time or place, with an invite that replaces the old entry."""
+    event: Event = registration.event
+    return _compose(
+        registration,
+        EmailKind.event_update,
+        lambda: _("Evento modificato: %(title)s", title=event.title),
+        ics_method=ics_method,
+    )
+
+
+def queue_event_cancelled(registration: Registration, *, ics_method: str | None) -> OutboxEmail:
+    """Tell the registrant the event is cancelled and remove it from their calendar."""
+    event: Event = registration.event
+    return _compose(
+        registration,
+        EmailKind.event_cancelled,
+        lambda: _("Evento annullato: %(title)s", title=event.title),
+        ics_method=ics_method,
+    )
