@@ -47,17 +47,20 @@ seed: db-upgrade
 run: seed
 	EVENTSREG_BASE_URL=$${EVENTSREG_BASE_URL:-http://127.0.0.1:$(PORT)} $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-# On every core (pytest-xdist); PYTEST_ADDOPTS adds options (CI: --durations=15).
+# On every core (pytest-xdist; tests marked with one xdist_group share a worker and its
+# module fixtures); PYTEST_ADDOPTS adds options (CI: --durations=15).
 test: install
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 # Speed and memory next to bare-stack baselines (a few minutes): a table, and bench/results.md.
 bench: install
 	$(BIN)/python -m bench
 
+# ruff, then the layers: every import goes downwards (pyproject.toml, [tool.importlinter]).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 # Known vulnerabilities (PyPI's advisory data) in the pinned requirements, then in everything
 # installed in .venv (their dependencies included). --strict: a package that cannot be

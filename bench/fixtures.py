@@ -3,8 +3,10 @@
 ``python -m bench.fixtures feed N`` adds N published events (the calendar feed's);
 ``python -m bench.fixtures exports 1000,10000`` adds one event per size with exactly
 eight questions of mixed kinds and that many registrations (``demo.seed_registrations``);
-``python -m bench.fixtures form`` prints the demo event's question fields as JSON.
-Each prints one JSON line for the harness.
+``python -m bench.fixtures form`` prints the demo event's question fields as JSON;
+``upgrade`` migrates the database and ``demo N`` seeds the demo with N registrations.
+Several steps run in one process, in order (``upgrade demo 1000 feed 30 form``: one
+start-up of the app instead of four); the last step's JSON line is printed for the harness.
 """
 
 import json
@@ -12,9 +14,10 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
+from flask_migrate import upgrade
 
 from eventsreg import create_app
-from eventsreg.demo import DEMO_SLUG, _choices, add_questions, seed_registrations
+from eventsreg.demo import DEMO_SLUG, _choices, add_questions, seed_demo, seed_registrations
 from eventsreg.events.models import Event, EventStatus, QuestionKind
 from eventsreg.extensions import db
 
@@ -123,18 +126,34 @@ def demo_form() -> dict:
     return {"slug": event.slug, "fields": {q.code: q.field_name for q in event.questions}}
 
 
+def seed(registrations: int) -> dict:
+    """The demo events, with *registrations* registrations on the demo event."""
+    event = seed_demo()
+    seed_registrations(event, registrations)
+    return {"slug": event.slug, "registrations": registrations}
+
+
+#: Step name → (arguments it takes, what it does with them).
+STEPS = {
+    "upgrade": (0, lambda: upgrade() or {"upgraded": True}),
+    "demo": (1, lambda n: seed(int(n))),
+    "feed": (1, lambda n: add_feed_events(int(n))),
+    "exports": (1, lambda sizes: add_export_events([int(s) for s in sizes.split(",")])),
+    "form": (0, demo_form),
+}
+
+
 def main(argv: list[str]) -> int:
     app = create_app()
+    result = None
     with app.app_context():
-        if argv[0] == "feed":
-            result = add_feed_events(int(argv[1]))
-        elif argv[0] == "exports":
-            result = add_export_events([int(s) for s in argv[1].split(",")])
-        elif argv[0] == "form":
-            result = demo_form()
-        else:
-            print(f"unknown fixture {argv[0]!r}", file=sys.stderr)
-            return 2
+        while argv:
+            name, argv = argv[0], argv[1:]
+            if name not in STEPS:
+                print(f"unknown fixture {name!r}", file=sys.stderr)
+                return 2
+            count, step = STEPS[name]
+            result, argv = step(*argv[:count]), argv[count:]
     print(json.dumps(result))
     return 0
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from . import load
 from .fixtures import EXPORT_QUESTIONS
-from .servers import ROOT, Gunicorn, app_env, flask, python_module
+from .servers import ROOT, Gunicorn, app_env, python_module
 
 DEFAULT_SIZES = (1_000, 10_000, 100_000)
 #: The groups of figures ``--only`` picks from.
@@ -272,12 +272,15 @@ def sequential(url: str, path: str, count: int, headers: dict | None = None):
     return statuses, times, body
 
 
-def prepare_database(url: str, workdir: Path, seed_registrations: int) -> dict:
+def prepare_database(
+    url: str, workdir: Path, seed_registrations: int, feed_events: int = 0
+) -> dict:
+    """Migrate, seed the demo (and the feed's events): one process for all of it."""
     env = app_env(SQLALCHEMY_DATABASE_URI=url, SECRET_KEY=SECRET)
-    logfile = workdir / "setup.log"
-    flask(["db", "upgrade"], env, logfile)
-    flask(["demo", "seed", "--registrations", str(seed_registrations)], env, logfile)
-    return json.loads(python_module("bench.fixtures", ["form"], env, logfile))
+    steps = ["upgrade", "demo", str(seed_registrations)]
+    if feed_events:
+        steps += ["feed", str(feed_events)]
+    return json.loads(python_module("bench.fixtures", [*steps, "form"], env, workdir / "setup.log"))
 
 
 def server_env(url: str) -> dict[str, str]:
@@ -297,9 +300,7 @@ def web_figures(settings: Settings, workdir: Path, figures: list[Figure]) -> Non
     db_path = workdir / "web.sqlite"
     url = f"sqlite:///{db_path}"
     log("preparing the web database (migrations, demo, feed events)…")
-    form = prepare_database(url, workdir, settings.web_registrations)
-    env = app_env(SQLALCHEMY_DATABASE_URI=url, SECRET_KEY=SECRET)
-    python_module("bench.fixtures", ["feed", str(settings.feed_events)], env, workdir / "setup.log")
+    form = prepare_database(url, workdir, settings.web_registrations, settings.feed_events)
 
     base_db = workdir / "baseline.sqlite"
     _create_baseline_table(str(base_db), None)
@@ -624,11 +625,9 @@ def export_figures(settings: Settings, workdir: Path, figures: list[Figure]) -> 
     logfile = workdir / "setup.log"
     log(f"seeding exports: {', '.join(f'{s:,}' for s in settings.sizes)} registrations…")
     started = time.perf_counter()
-    flask(["db", "upgrade"], env, logfile)
+    sizes = ",".join(map(str, settings.sizes))
     events = json.loads(
-        python_module(
-            "bench.fixtures", ["exports", ",".join(map(str, settings.sizes))], env, logfile
-        )
+        python_module("bench.fixtures", ["upgrade", "exports", sizes], env, logfile)
     )
     seeded = time.perf_counter() - started
     sqlite_cli = shutil.which("sqlite3")

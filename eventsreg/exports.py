@@ -58,7 +58,7 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER_LIKE = re.compile(r"[+-]?[ (]*\d[\d ().,/]*")
 
-#: The fixed columns: header and XLSX width, in the order of ``_FIELDS``' values.
+#: The fixed columns: header and XLSX width, in the order of ``_STORED_FIELDS``.
 _FIXED_COLUMNS = (
     (_l("ID"), 8),
     (_l("Data iscrizione"), 17),

@@ -208,11 +208,6 @@ def normalize_substation_code(value: str) -> str:
     return _SPACE_RE.sub("", value.translate(_TRANSLATION)).upper()
 
 
-def substation_code_looks_valid(value: str) -> bool:
-    """Tell whether a primary substation code has the usual GSE shape, e.g. AC001E00045."""
-    return bool(_SUBSTATION_RE.fullmatch(normalize_substation_code(value)))
-
-
 def substation_code_warning(value: str) -> str | None:
     """Return the MESSAGES code of a warning for an unusual non-empty code, else None."""
     # Only a warning: GSE codes are not formally specified, so the user may still save the value.

@@ -163,6 +163,78 @@ def test_upgrading_from_the_first_schema_keeps_every_row(tmp_path):
     assert status == "confirmed"
 
 
+def test_upgrade_carries_each_registrants_calendar_state_over_from_the_outbox(tmp_path):
+    """Calendar state moved from the outbox to the registration: the last METHOD each
+    registrant was sent is read off their emails, and erasure and accessibility emails,
+    stored as organiser messages until then, get their own kinds."""
+    uri = f"sqlite:///{tmp_path / 'calendar.sqlite'}"
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": uri})
+    with app.app_context():
+        upgrade(revision="c56e6ef61f64")
+        db.session.execute(
+            sa.text(
+                "INSERT INTO events (id, slug, title, summary, description, organizers, status,"
+                " starts_at, ends_at, timezone, venue_name, venue_address, online_url,"
+                " max_party_size, is_registration_closed, requires_approval, contact_email,"
+                " privacy_notice, privacy_notice_version, ical_sequence, created_at, updated_at)"
+                " VALUES (1, 'e', 'E', '', '', '', 'published', '2030-01-01 16:00:00',"
+                " '2030-01-01 17:00:00', 'Europe/Rome', 'V', '', '', 5, 0, 0, '', '', 1, 0,"
+                " '2029-01-01 00:00:00', '2029-01-01 00:00:00')"
+            )
+        )
+        for n in (1, 2, 3):
+            db.session.execute(
+                sa.text(
+                    "INSERT INTO registrations (id, event_id, status, attendance, party_size,"
+                    " first_name, last_name, email, phone, company_name, vat_number, tax_code,"
+                    " locale, token_hash, privacy_consent_at, privacy_notice_version,"
+                    " ical_sequence, created_at, updated_at) VALUES (:n, 1, 'confirmed',"
+                    " 'in_person', 1, 'A', 'B', :email, '', 'C', '', '', 'it', :hash,"
+                    " '2029-01-01 00:00:00', 1, 0, '2029-01-01 00:00:00', '2029-01-01 00:00:00')"
+                ),
+                {"n": n, "email": f"r{n}@example.com", "hash": f"h{n}"},
+            )
+        emails = [
+            # (registration, event, kind, METHOD)
+            (1, 1, "confirmation", "REQUEST"),
+            (1, 1, "withdrawal", "CANCEL"),
+            (1, 1, "link", None),
+            (2, 1, "confirmation", "REQUEST"),
+            (3, 1, "confirmation", None),
+            (None, 1, "message", None),  # an erasure's confirmation
+            (None, None, "message", None),  # an accessibility report
+            (2, 1, "message", None),  # an organiser's message
+        ]
+        for n, (registration, event, kind, method) in enumerate(emails, start=1):
+            db.session.execute(
+                sa.text(
+                    "INSERT INTO outbox_emails (id, kind, status, registration_id, event_id,"
+                    " to_address, to_name, reply_to, message_id, subject, text_body, html_body,"
+                    " ics_method, attempts, next_attempt_at, last_error, created_at) VALUES"
+                    " (:n, :kind, 'sent', :registration, :event, 'x@example.com', '', '', :mid,"
+                    " 's', 't', 'h', :method, 1, '2029-01-01 00:00:00', '',"
+                    " '2029-01-01 00:00:00')"
+                ),
+                {
+                    "n": n,
+                    "kind": kind,
+                    "registration": registration,
+                    "event": event,
+                    "mid": f"<{n}@x>",
+                    "method": method,
+                },
+            )
+        db.session.commit()
+        db.session.remove()
+        upgrade()
+        methods = dict(
+            db.session.execute(sa.text("SELECT id, ical_method FROM registrations")).all()
+        )
+        kinds = dict(db.session.execute(sa.text("SELECT id, kind FROM outbox_emails")).all())
+    assert methods == {1: "CANCEL", 2: "REQUEST", 3: None}
+    assert [kinds[n] for n in (6, 7, 8)] == ["erasure", "accessibility_report", "message"]
+
+
 @pytest.mark.skipif(not POSTGRES_URL, reason="EVENTSREG_TEST_DATABASE_URL is not set")
 def test_migrations_build_the_schema_of_the_models_on_postgresql():
     schema = f"migrations_{secrets.token_hex(4)}"

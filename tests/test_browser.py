@@ -18,7 +18,11 @@ from . import browser as b
 
 MISSING = b.missing_tools()
 MISSING_AXE = b.missing_tools(axe=True)
-pytestmark = pytest.mark.skipif(MISSING is not None, reason=f"browser tests: {MISSING}")
+pytestmark = [
+    pytest.mark.skipif(MISSING is not None, reason=f"browser tests: {MISSING}"),
+    # On one worker under pytest-xdist: the served site and Chromium start once, not twice.
+    pytest.mark.xdist_group("browser"),
+]
 needs_axe = pytest.mark.skipif(MISSING_AXE is not None, reason=f"accessibility: {MISSING_AXE}")
 
 if MISSING is None:

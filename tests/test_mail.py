@@ -691,7 +691,11 @@ def test_without_a_mail_server_the_message_is_logged_once_and_kept(
             "TESTING": True,
             "SECRET_KEY": app.config["SECRET_KEY"],
             "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-            "SQLALCHEMY_ENGINE_OPTIONS": app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+            # A second process, as after a restart: its connections close when released.
+            "SQLALCHEMY_ENGINE_OPTIONS": {
+                **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+                "poolclass": sa.pool.NullPool,
+            },
             "MAIL_SERVER": "smtp.test",
             "MAIL_DEFAULT_SENDER": SENDER,
         }
