@@ -17,27 +17,41 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from eventsreg import create_app
-from eventsreg.demo import DEMO_SLUG, _choices, add_questions, seed_demo, seed_registrations
+from eventsreg.demo import DEMO_SLUG, seed_demo, seed_registrations
 from eventsreg.events.models import Event, EventStatus, QuestionKind
 from eventsreg.extensions import db
+from eventsreg.questions.library import Option, Questionnaire, Template, add_questionnaire
 
-#: The export event's eight questions: (code, kind, label, required, choices, settings).
-EXPORT_QUESTIONS = [
-    ("role", QuestionKind.choice, "Che ruolo avresti nella comunità?", True,
-     _choices(("consumer", "Consumatore"), ("producer", "Produttore"), ("prosumer", "Entrambi")),
-     {}),
-    ("topics", QuestionKind.multichoice, "Quali temi ti interessano?", False,
-     _choices(("incentivi", "Incentivi"), ("impianti", "Impianti"), ("governance", "Statuto"),
-              ("fiscale", "Aspetti fiscali")), {}),
-    ("has_pv", QuestionKind.yesno, "Hai già un impianto fotovoltaico?", False, [], {}),
-    ("annual_kwh", QuestionKind.number, "Consumo annuo di energia elettrica", False, [],
-     {"unit": "kWh", "min": 0, "max": 1_000_000, "integer": True}),
-    ("roof_m2", QuestionKind.number, "Superficie di tetto disponibile", False, [],
-     {"unit": "m²", "min": 0, "max": 100_000}),
-    ("since", QuestionKind.date, "Da quando siete nella sede attuale?", False, [], {}),
-    ("pods", QuestionKind.pod, "Codici POD", False, [], {}),
-    ("notes", QuestionKind.textarea, "Note", False, [], {"max_length": 2000}),
-]  # fmt: skip
+#: The export event's eight questions, of mixed kinds.
+EXPORT_QUESTIONS = Questionnaire(
+    key="bench_exports",
+    title="Esportazioni",
+    description="",
+    questions=(
+        Template("role", QuestionKind.choice, "Che ruolo avresti nella comunità?",
+                 "What role would you have in the community?", required=True,
+                 options=(Option("consumer", "Consumatore", "Consumer"),
+                          Option("producer", "Produttore", "Producer"),
+                          Option("prosumer", "Entrambi", "Both"))),
+        Template("topics", QuestionKind.multichoice, "Quali temi ti interessano?",
+                 "Which topics interest you?",
+                 options=(Option("incentivi", "Incentivi", "Incentives"),
+                          Option("impianti", "Impianti", "Plants"),
+                          Option("governance", "Statuto", "Statute"),
+                          Option("fiscale", "Aspetti fiscali", "Tax"))),
+        Template("has_pv", QuestionKind.yesno, "Hai già un impianto fotovoltaico?",
+                 "Do you already have a photovoltaic plant?"),
+        Template("annual_kwh", QuestionKind.number, "Consumo annuo di energia elettrica",
+                 "Annual electricity consumption",
+                 settings={"unit": "kWh", "min": 0, "max": 1_000_000, "integer": True}),
+        Template("roof_m2", QuestionKind.number, "Superficie di tetto disponibile",
+                 "Roof area available", settings={"unit": "m²", "min": 0, "max": 100_000}),
+        Template("since", QuestionKind.date, "Da quando siete nella sede attuale?",
+                 "Since when have you been at your current premises?"),
+        Template("pods", QuestionKind.pod, "Codici POD", "POD codes"),
+        Template("notes", QuestionKind.textarea, "Note", "Notes", settings={"max_length": 2000}),
+    ),
+)  # fmt: skip
 
 
 def export_slug(size: int) -> str:
@@ -68,13 +82,7 @@ def add_export_events(sizes: list[int]) -> dict:
             export_slug(size), f"Esportazione di {size} iscrizioni", start, capacity=None
         )
         event.online_url = "https://meet.example.org/bench"
-        add_questions(
-            event,
-            [
-                (code, kind, label, "", required, choices, settings, None)
-                for code, kind, label, required, choices, settings in EXPORT_QUESTIONS
-            ],
-        )
+        add_questionnaire(event, EXPORT_QUESTIONS)
         db.session.add(event)
         db.session.commit()
         seed_registrations(event, size, seed=size)

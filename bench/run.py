@@ -642,7 +642,7 @@ def export_figures(settings: Settings, workdir: Path, figures: list[Figure]) -> 
             ]
             for size, info in ((int(k), v) for k, v in events.items())
         }
-    section = f"Exports ({len(EXPORT_QUESTIONS)} questions)"
+    section = f"Exports ({len(EXPORT_QUESTIONS.questions)} questions)"
     peaks: dict[int, float] = {}
     for size in settings.sizes:
         info = events[str(size)]

@@ -27,8 +27,9 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=UTC)
 
 
-def enum_column(enum_cls: type[enum.Enum], length: int = 20) -> sa.Enum:
-    """A portable enum stored as its string values, guarded by a CHECK constraint."""
+def enum_column(enum_cls: type[enum.Enum], length: int = 20, name: str | None = None) -> sa.Enum:
+    """A portable enum stored as its string values, guarded by a CHECK constraint (named
+    after the enum, or *name* where a table has two columns of one enum)."""
     return sa.Enum(
         enum_cls,
         native_enum=False,
@@ -36,7 +37,7 @@ def enum_column(enum_cls: type[enum.Enum], length: int = 20) -> sa.Enum:
         length=length,
         values_callable=lambda cls: [member.value for member in cls],
         validate_strings=True,
-        name=enum_cls.__name__.lower(),
+        name=name or enum_cls.__name__.lower(),
     )
 
 

@@ -2,20 +2,22 @@
 
 import random
 import secrets
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
-from stdnum import luhn
 
 from .dbtypes import utcnow
-from .events.models import Event, EventStatus, Question, QuestionKind
+from .events.models import Event, EventStatus, Question
 from .extensions import db
+from .questions.kinds import kind_of
+from .questions.library import ENERGY_COMMUNITY, add_questionnaire
 from .questions.models import Answer
 from .registrations import seats
 from .registrations.models import AttendanceMode, Registration, RegistrationStatus
+from .validators import sample_vat_number
 
 ROME = ZoneInfo("Europe/Rome")
 DEMO_SLUG = "comunita-energetica-ex-olivetti-pierina"
@@ -66,75 +68,6 @@ eventi@consorzio.example.org.
 Per quanto tempo sono conservati i dati e come esercitare i tuoi diritti (accesso,
 copia, cancellazione, reclamo al Garante) è spiegato qui sotto.
 """
-
-INTERESTED = ["yes", "more_info"]
-
-
-def _choices(*pairs: tuple[str, str]) -> list[dict]:
-    return [{"value": value, "label": label} for value, label in pairs]
-
-
-# (code, kind, label, help, required, choices, settings, (condition code, values))
-CER_QUESTIONS = [
-    ("interest", QuestionKind.choice,
-     "Vuoi manifestare interesse ad aderire alla Comunità Energetica?",
-     "La manifestazione di interesse non è vincolante.", True,
-     _choices(("yes", "Sì, sono interessato ad aderire"),
-              ("more_info", "Vorrei saperne di più prima di decidere"),
-              ("no", "No, per ora partecipo solo all'incontro")), {}, None),
-    ("member_kind", QuestionKind.choice, "Parteciperesti come", "", True,
-     _choices(("company", "Impresa"), ("public_body", "Ente pubblico"),
-              ("association", "Associazione"), ("person", "Persona fisica")),
-     {}, ("interest", INTERESTED)),
-    ("company_size", QuestionKind.choice, "Dimensione dell'impresa", "", True,
-     _choices(("micro", "Micro (meno di 10 addetti)"), ("small", "Piccola (da 10 a 49 addetti)"),
-              ("medium", "Media (da 50 a 249 addetti)"), ("large", "Grande (250 addetti o più)")),
-     {}, ("member_kind", ["company"])),
-    ("ateco", QuestionKind.ateco, "Codice ATECO dell'attività principale",
-     "Nel formato NN.NN.NN, ad esempio 25.62.00. Lo trovi nella visura camerale.", False,
-     [], {}, ("member_kind", ["company"])),
-    ("area", QuestionKind.choice, "In quale area si trova la tua sede?", "", True,
-     _choices(("ex_olivetti", "Area Ex Olivetti"), ("pip_pierina", "PIP Pierina"),
-              ("other", "Altra zona")), {}, ("interest", INTERESTED)),
-    ("role", QuestionKind.choice, "Che ruolo avresti nella comunità?", "", True,
-     _choices(("consumer", "Consumatore: uso l'energia condivisa"),
-              ("producer", "Produttore: metto a disposizione l'energia del mio impianto"),
-              ("prosumer", "Entrambi: produco e consumo")), {}, ("interest", INTERESTED)),
-    ("annual_kwh", QuestionKind.number, "Consumo annuo di energia elettrica",
-     "In kWh all'anno, come nelle bollette degli ultimi 12 mesi. Ad esempio 120.000.", False,
-     [], {"unit": "kWh", "min": 0, "max": 1_000_000_000, "integer": True},
-     ("role", ["consumer", "prosumer"])),
-    ("has_pv", QuestionKind.yesno, "Hai già un impianto fotovoltaico?", "", False,
-     [], {}, ("interest", INTERESTED)),
-    ("pv_existing_kwp", QuestionKind.number, "Potenza dell'impianto fotovoltaico esistente",
-     "In kWp, ad esempio 49,5.", False, [], {"unit": "kWp", "min": 0, "max": 100_000},
-     ("has_pv", ["yes"])),
-    ("pv_existing_year", QuestionKind.number, "Anno di entrata in esercizio dell'impianto",
-     "Ad esempio 2019.", False, [], {"min": 1990, "max": 2100, "integer": True},
-     ("has_pv", ["yes"])),
-    ("net_metering", QuestionKind.yesno, "È attivo lo scambio sul posto?", "", False,
-     [], {}, ("has_pv", ["yes"])),
-    ("pv_planned_kwp", QuestionKind.number, "Potenza del nuovo impianto che potresti realizzare",
-     "In kWp. Al massimo 1.000 kWp per impianto.", False, [],
-     {"unit": "kWp", "min": 0, "max": 1000}, ("role", ["producer", "prosumer"])),
-    ("roof_area_m2", QuestionKind.number, "Superficie di tetto disponibile per il fotovoltaico",
-     "In metri quadrati, ad esempio 800.", False, [], {"unit": "m²", "min": 0, "max": 1_000_000},
-     ("interest", INTERESTED)),
-    ("invest", QuestionKind.choice, "Saresti disposto a investire in un impianto?", "", False,
-     _choices(("yes", "Sì"), ("no", "No"), ("evaluate", "Da valutare")), {},
-     ("interest", INTERESTED)),
-    ("pods", QuestionKind.pod, "Codici POD dei punti di prelievo",
-     "Li trovi in bolletta: IT, 3 cifre, E e 8 cifre, ad esempio IT001E12345678. "
-     "Se ne hai più di uno scrivine uno per riga.", False, [], {}, ("interest", INTERESTED)),
-    ("substation", QuestionKind.substation, "Codice della cabina primaria, se lo conosci",
-     "È indicato sulla mappa delle cabine primarie del GSE, ad esempio AC001E00045.", False,
-     [], {}, ("interest", INTERESTED)),
-    ("notes", QuestionKind.textarea, "Note", "Domande o informazioni per gli organizzatori.",
-     False, [], {"max_length": 2000}, None),
-    ("non_binding", QuestionKind.checkbox,
-     "Sono consapevole che questa manifestazione di interesse non è vincolante e non comporta "
-     "alcun impegno.", "", True, [], {}, ("interest", INTERESTED)),
-]  # fmt: skip
 
 PAST_MEETINGS = [
     {
@@ -233,35 +166,34 @@ def seed_demo(now: datetime | None = None) -> Event:
             event.privacy_notice_version += 1
         event.privacy_notice = PRIVACY_NOTICE
     if not event.questions:
-        add_questions(event, CER_QUESTIONS)
+        add_questionnaire(event, ENERGY_COMMUNITY)
+    else:
+        refresh_questionnaire(event, ENERGY_COMMUNITY)
     for meeting in PAST_MEETINGS:
         _seed_past_meeting(meeting)
     db.session.commit()
     return event
 
 
-def add_questions(event: Event, rows) -> None:
-    """Add *rows* to *event* as its questions, in order: (code, kind, label, help, required,
-    choices, settings, condition), the condition as (earlier question's code, values)."""
-    by_code: dict[str, Question] = {}
-    for position, (code, kind, label, help_text, required, choices, settings, cond) in enumerate(
-        rows
-    ):
-        question = Question(
-            code=code,
-            kind=kind,
-            label=label,
-            help_text=help_text,
-            is_required=required,
-            choices=choices,
-            settings=settings,
-            position=position,
-        )
-        if cond:
-            question.condition_question = by_code[cond[0]]
-            question.condition_values = cond[1]
-        event.questions.append(question)
-        by_code[code] = question
+def refresh_questionnaire(event: Event, questionnaire) -> None:
+    """Bring the texts, English and meanings of the questionnaire's questions up to date on an
+    event seeded before (its answers and settings stay as they are)."""
+    templates = {template.code: template for template in questionnaire.questions}
+    for question in event.questions:
+        template = templates.get(question.code)
+        if template is None:
+            continue
+        question.label, question.help_text = template.label, template.help_text
+        question.set_translation("label", "en", template.label_en)
+        question.set_translation("help_text", "en", template.help_en)
+        question.meaning = template.meaning
+        english = {o.value: o.label_en for o in template.options}
+        question.choices = [
+            {**choice, "label_en": english[choice["value"]]}
+            if choice["value"] in english
+            else choice
+            for choice in question.choices
+        ]
 
 
 def _seed_past_meeting(meeting: dict) -> None:
@@ -304,70 +236,12 @@ PLACES = (
     "Ombriano", "Castelleone", "Pandino", "Soncino", "Vaiano", "Madignano",
 )  # fmt: skip
 COMPANY_FORMS = ("Srl", "S.r.l.", "SpA", "Snc", "Sas", "Srls")
-NOTES = (
-    "Vorremmo capire come si ripartisce l'incentivo tra i membri.",
-    "Abbiamo un capannone con copertura in amianto da bonificare.",
-    "Interessati soprattutto se il tetto può essere dato in uso alla comunità.",
-    "Parteciperà anche il nostro responsabile tecnico.",
-    "",
-)
 #: Registrations written per INSERT statement (and answers for them).
 SEED_BATCH = 2_000
 
 
-def _vat_number(rng: random.Random) -> str:
-    # Seven digits of the company, the office code of Cremona (019), the Luhn check digit.
-    base = f"{rng.randrange(1, 10_000_000):07d}019"
-    return base + luhn.calc_check_digit(base)
-
-
 def _ascii(name: str) -> str:
     return name.lower().replace(" ", "")
-
-
-def _choice_values(question: Question) -> list[str]:
-    return [c["value"] for c in question.choices]
-
-
-def fake_answer(question: Question, rng: random.Random):
-    """A plausible stored answer (the parsed form, as the form would store it) to *question*."""
-    kind = question.kind
-    settings = question.settings or {}
-    if kind is QuestionKind.choice:
-        return rng.choice(_choice_values(question))
-    if kind is QuestionKind.multichoice:
-        values = _choice_values(question)
-        picked = set(rng.sample(values, rng.randint(1, len(values))))
-        return [v for v in values if v in picked]
-    if kind is QuestionKind.yesno:
-        return rng.random() < 0.5
-    if kind is QuestionKind.checkbox:
-        return True
-    if kind is QuestionKind.number:
-        low = settings.get("min", 0)
-        high = min(settings.get("max", 10_000), max(low, 0) + 500_000)
-        if settings.get("integer"):
-            return rng.randint(int(low), int(high))
-        return round(rng.uniform(low, high), 1)
-    if kind is QuestionKind.date:
-        return (date(2024, 1, 1) + timedelta(days=rng.randrange(1000))).isoformat()
-    if kind is QuestionKind.email:
-        return f"amministrazione{rng.randrange(10_000)}@pec.example.it"
-    if kind is QuestionKind.phone:
-        return f"+39 0373 {rng.randrange(100_000, 999_999)}"
-    if kind is QuestionKind.url:
-        return f"https://www.azienda{rng.randrange(10_000)}.example.it"
-    if kind is QuestionKind.vat:
-        return _vat_number(rng)
-    if kind is QuestionKind.ateco:
-        return rng.choice(("25.62.00", "22.29.09", "10.51.20", "49.41.00", "28.99.99"))
-    if kind is QuestionKind.pod:
-        return [f"IT001E{rng.randrange(10**8):08d}" for _ in range(rng.randint(1, 3))]
-    if kind is QuestionKind.substation:
-        return f"AC001E{rng.randrange(10**5):05d}"
-    if kind is QuestionKind.textarea:
-        return rng.choice(NOTES)
-    return f"{rng.choice(COMPANY_WORDS)} {rng.choice(PLACES)}"
 
 
 def _fake_answers(questions: list[Question], rng: random.Random) -> dict[int, object]:
@@ -376,25 +250,20 @@ def _fake_answers(questions: list[Question], rng: random.Random) -> dict[int, ob
     for question in questions:
         cond = question.condition_question_id
         if cond is not None:
+            parent = question.condition_question
             answer = given.get(cond)
-            values = answer if isinstance(answer, list) else [answer]
-            if answer is None or not any(
-                _condition_value(v) in question.condition_values for v in values
-            ):
+            if answer is None:
+                continue
+            parent_kind = kind_of(parent)
+            keys = parent_kind.condition_keys(parent_kind.form_value(parent, answer, "it"))
+            if not keys & set(question.condition_values):
                 continue
         if not question.is_required and rng.random() < 0.2:
             continue
-        value = fake_answer(question, rng)
+        value = kind_of(question).example(question, rng)
         if value not in ("", [], None):
             given[question.id] = value
     return given
-
-
-def _condition_value(value) -> str:
-    # Conditions compare with the form's raw values: yes/no for booleans.
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
 
 
 def seed_registrations(
@@ -447,7 +316,7 @@ def seed_registrations(
                 if status is RegistrationStatus.confirmed and left is not None:
                     left -= needed
             created = start + step * n
-            vat = _vat_number(rng)
+            vat = sample_vat_number(rng)
             rows.append(
                 {
                     "event_id": event.id,

@@ -41,8 +41,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from .events.models import Event, Question, QuestionKind
+from .events.models import Event, Question
 from .extensions import db
+from .questions.kinds import kind_of
 from .questions.models import Answer
 from .registrations.models import ATTENDANCE_MODE_LABELS, REGISTRATION_STATUS_LABELS, Registration
 
@@ -104,18 +105,20 @@ def _questions(event: Event) -> list[Question]:
 
 def _headers(questions: list[Question]) -> list[str]:
     fixed = [str(label) for label, _width in _FIXED_COLUMNS]
-    taken = [label.casefold() for label in fixed] + [q.label.casefold() for q in questions]
-    # A label shared with another column gets the question's code, so columns stay apart.
+    # The question's own header: its label, with the unit of a measure ("Consumo (kWh)").
+    own = [kind_of(q).header(q) for q in questions]
+    taken = [label.casefold() for label in fixed] + [header.casefold() for header in own]
+    # A header shared with another column gets the question's code, so columns stay apart.
     return fixed + [
-        f"{q.label} ({q.code})" if taken.count(q.label.casefold()) > 1 else q.label
-        for q in questions
+        f"{header} ({q.code})" if taken.count(header.casefold()) > 1 else header
+        for q, header in zip(questions, own, strict=True)
     ]
 
 
 def column_widths(event: Event) -> list[int]:
-    """XLSX column widths: fixed for the standard columns, from the label for questions."""
+    """XLSX column widths: fixed for the standard columns, from the header for questions."""
     fixed = [width for _label, width in _FIXED_COLUMNS]
-    return fixed + [min(max(len(q.label) + 2, 12), 40) for q in _questions(event)]
+    return fixed + [min(max(len(kind_of(q).header(q)) + 2, 12), 40) for q in _questions(event)]
 
 
 def registration_rows(event: Event) -> Iterator[list]:
@@ -290,52 +293,14 @@ def _typed_converters(event: Event, questions: list[Question]) -> list:
 
 
 def _answer_converter(question: Question, yes: str, no: str):
-    """A function turning a stored answer into a cell value: words for choices, numbers…
+    """A function turning a stored answer into a cell value, as the question's kind makes
+    it: words for choices, numbers, dates, text.
 
-    Decoded JSON is remembered by its text (up to ``_MEMO_SIZE`` texts a column): the
-    answers to a choice repeat endlessly.
+    Decoded JSON is remembered by its text (up to ``_MEMO_SIZE`` texts a column) for kinds
+    whose answers repeat endlessly (choices, yes/no, dates).
     """
-    kind = question.kind
-    labels: dict = {}
-    for choice in reversed(question.choices):  # the first of equal values wins
-        try:
-            labels[choice["value"]] = choice["label"]
-        except (KeyError, TypeError):  # odd choices: the slow way below deals with them
-            pass
-
-    def label(value) -> str:
-        try:
-            return labels[value]
-        except (KeyError, TypeError):
-            return question.choice_label(value)
-
-    if kind is QuestionKind.choice:
-        convert = label
-    elif kind is QuestionKind.multichoice:
-
-        def convert(value):
-            return "; ".join(label(v) for v in value)
-    elif kind in (QuestionKind.yesno, QuestionKind.checkbox):
-
-        def convert(value):
-            return yes if value else no
-    elif kind is QuestionKind.number:
-
-        def convert(value):
-            return value if isinstance(value, int | float) else str(value)
-    elif kind is QuestionKind.pod:
-
-        def convert(value):
-            return ", ".join(value) if isinstance(value, list) else str(value)
-    elif kind is QuestionKind.date:
-
-        def convert(value):
-            try:
-                return date.fromisoformat(value)
-            except (TypeError, ValueError):
-                return str(value)
-    else:
-        convert = str
+    kind = kind_of(question)
+    convert = kind.cell(question, {"yes": yes, "no": no})
 
     def typed(stored):
         if stored is None:
@@ -345,21 +310,11 @@ def _answer_converter(question: Question, yes: str, no: str):
             return None
         return convert(value)
 
-    return _memoised(typed) if kind in _REPEATING_KINDS else typed
+    return _memoised(typed) if kind.few_values else typed
 
 
 #: Decoded answers remembered per column (texts of choices, dates, yes/no repeat endlessly).
 _MEMO_SIZE = 4096
-#: Kinds whose answers come from a small set of values, worth remembering.
-_REPEATING_KINDS = frozenset(
-    {
-        QuestionKind.choice,
-        QuestionKind.multichoice,
-        QuestionKind.yesno,
-        QuestionKind.checkbox,
-        QuestionKind.date,
-    }
-)
 
 
 def _memoised(convert):
@@ -546,7 +501,7 @@ def _answer_column(question: Question, convert, cell_text, italian: bool):
     def text(stored) -> str:
         return "" if stored is None else cell_text(convert(stored))
 
-    if question.kind in _REPEATING_KINDS:
+    if kind_of(question).few_values:
         # The text of every stored answer, remembered: one dict lookup a cell.
         memo: dict = {None: ""}
 
@@ -565,7 +520,7 @@ def _answer_column(question: Question, convert, cell_text, italian: bool):
             return cells
 
         return remembered
-    if question.kind is QuestionKind.number:
+    if kind_of(question).numeric:
 
         def number(stored):
             # SQLite stores JSON numbers as numbers; csv writes integers as str() does.

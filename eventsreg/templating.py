@@ -5,16 +5,16 @@ from flask_babel import get_locale
 from jinja2 import StrictUndefined
 
 from . import calendar, formatting
-from .events.models import EVENT_STATUS_LABELS, QuestionKind
+from .events.models import EVENT_STATUS_LABELS
 from .mail.models import OutboxStatus
 from .markdown import render_markdown
+from .questions.answers import condition_labels, display_value
 from .registrations.models import (
     ATTENDANCE_MODE_LABELS,
     REGISTRATION_STATUS_LABELS,
     AttendanceMode,
     RegistrationStatus,
 )
-from .registrations.questions import condition_labels
 from .registrations.seats import RegistrationState
 
 
@@ -31,6 +31,7 @@ def register(app):
     app.jinja_env.globals.update(
         event_local=formatting.event_local,
         condition_labels=condition_labels,
+        answer_text=display_value,
         status_label=REGISTRATION_STATUS_LABELS.get,
         event_status_label=EVENT_STATUS_LABELS.get,
         attendance_label=ATTENDANCE_MODE_LABELS.get,
@@ -39,7 +40,6 @@ def register(app):
         # Templates compare enums as enums: registration.status == RegistrationStatus.pending.
         AttendanceMode=AttendanceMode,
         OutboxStatus=OutboxStatus,
-        QuestionKind=QuestionKind,
         RegistrationState=RegistrationState,
         RegistrationStatus=RegistrationStatus,
     )

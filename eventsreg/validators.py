@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from decimal import Decimal
 
+from stdnum import luhn
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, ValidationError
 from stdnum.it import codicefiscale, iva
 
@@ -56,6 +58,17 @@ MESSAGES: dict[str, str] = {
     ),
     "number_format": N_(
         "Inserisci un numero valido, usando la virgola per i decimali (es. 12.500,75 oppure 1,5)."
+    ),
+    "number_format_en": N_(
+        "Inserisci un numero valido, usando il punto per i decimali (es. 12,500.75 oppure 1.5)."
+    ),
+    "ateco_unusual": N_(
+        "Il codice ATECO di solito ha 6 cifre nel formato NN.NN.NN (es. 25.62.00): "
+        "lo conserviamo come l'hai scritto, verifica che sia corretto."
+    ),
+    "pod_unusual": N_(
+        "«{value}» non ha il formato di un codice POD (IT + 3 cifre + E + 8 cifre, es. "
+        "IT001E12345678): lo conserviamo come l'hai scritto, verifica che sia corretto."
     ),
 }
 
@@ -119,6 +132,13 @@ def normalize_vat_it(value: str) -> str:
         raise InvalidValue("vat_checksum") from None
 
 
+def sample_vat_number(rng) -> str:
+    """A valid Partita IVA for demo data: seven digits of the company, the office code of
+    Cremona (019) and the check digit. *rng* is a ``random.Random``."""
+    base = f"{rng.randrange(1, 10_000_000):07d}019"
+    return base + luhn.calc_check_digit(base)
+
+
 def normalize_tax_code_it(value: str) -> str:
     """Return a codice fiscale: 16 upper-case characters (person) or 11 digits (company)."""
     code = _SPACE_RE.sub("", _clean(value, "tax_code_format")).upper()
@@ -176,6 +196,45 @@ def parse_pod_list(value: str) -> list[str]:
     return list(dict.fromkeys(pods))
 
 
+def read_pod_list(value: str) -> list[str]:
+    """The distinct codes of a list typed one a line (or with commas or semicolons).
+
+    A code in the POD shape is normalised (spaces, dots, lower case: "it 001 e 12345678"
+    is IT001E12345678), and several PODs on one line separated by spaces are split; any
+    other text is kept as typed, trimmed, for the person to see it questioned
+    (:func:`pod_looks_valid`).
+    """
+    codes: list[str] = []
+    for chunk in _POD_LIST_SPLIT_RE.split(value.translate(_TRANSLATION)):
+        chunk = chunk.strip()
+        if not chunk:
+            continue
+        try:
+            codes.extend(_parse_pod_chunk(chunk))
+        except InvalidValue:
+            codes.append(_SPACE_RE.sub(" ", chunk))
+    return list(dict.fromkeys(codes))
+
+
+def pod_looks_valid(code: str) -> bool:
+    """Whether *code* is a POD in its usual shape (as :func:`read_pod_list` normalises)."""
+    return bool(_POD_RE.fullmatch(code))
+
+
+def ateco_looks_valid(code: str) -> bool:
+    """Whether *code* is an ATECO code as NN.NN.NN."""
+    return bool(re.fullmatch(r"[0-9]{2}\.[0-9]{2}\.[0-9]{2}", code))
+
+
+def read_substation_code(value: str) -> str:
+    """A primary-substation code upper-cased without spaces when that gives the usual shape
+    (AC001E00045), else the text as typed, trimmed."""
+    code = normalize_substation_code(value)
+    if _SUBSTATION_RE.fullmatch(code):
+        return code
+    return _SPACE_RE.sub(" ", value.translate(_TRANSLATION).strip())
+
+
 def normalize_ateco(value: str) -> str:
     """Return an ATECO code as NN.NN.NN from 6 digits with optional dots, spaces or dashes."""
     match = _ATECO_RE.fullmatch(_SPACE_RE.sub(" ", _clean(value, "ateco_format")))
@@ -225,6 +284,74 @@ def _unit_key(text: str) -> str:
     """Make units comparable whatever the case or the way ² was typed (m² == M2 == mq)."""
     key = unicodedata.normalize("NFKC", text).casefold().strip()
     return _UNIT_ALIASES.get(key, key)
+
+
+@dataclass(frozen=True)
+class NumberReading:
+    """A typed number as understood in the page's language, and how the other convention
+    would read the same text when that is a different number."""
+
+    value: Decimal
+    #: E.g. "1.500": 1500 in Italian, 1.5 in English. None when the text means one number.
+    other: Decimal | None = None
+
+
+#: Which separator each language writes between whole and decimal part.
+DECIMAL_SEPARATORS = {"it": ",", "en": "."}
+_LONE_SEPARATOR_RE = re.compile(r"([1-9][0-9]{0,2})([.,])([0-9]{3})")
+
+
+def parse_number(value: str, locale: str = "it", unit: str | None = None) -> NumberReading:
+    """The number typed in *value*, read the way people write in *locale* ("it" or "en").
+
+    Unambiguous writings are read the same in both languages: "12.500,75" and "12,500.75",
+    "1.200.000" and "1,200,000", "12 500", "1,5" and "1.5" (a separator not followed by
+    exactly three digits is the decimal one). A lone separator followed by exactly three
+    digits ("1.500", "1,500") is read by the page's language, and the other reading is
+    returned too, so that the form can ask which one was meant; three zeros ("120.000",
+    "120,000") are always thousands, as nobody writes three zero decimals. A unit typed
+    after the number is accepted when it is *unit* ("300 mq" for m²).
+    """
+    code = "number_format_en" if locale == "en" else "number_format"
+    text = _SPACE_RE.sub(" ", _clean(value, code))
+    match = _NUMBER_RE.fullmatch(text)
+    if not match:
+        raise InvalidValue(code)
+    sign, number, tail = match.groups()
+    if tail and (unit is None or _unit_key(tail) != _unit_key(unit)):
+        raise InvalidValue(code)
+    lone = _LONE_SEPARATOR_RE.fullmatch(number)
+    if lone and lone.group(3) != "000":
+        whole, separator, fraction = lone.groups()
+        grouped = Decimal(sign + whole + fraction)
+        decimal = Decimal(f"{sign}{whole}.{fraction}")
+        if separator == DECIMAL_SEPARATORS.get(locale, ","):
+            return NumberReading(_unsigned_zero(decimal), _unsigned_zero(grouped))
+        return NumberReading(_unsigned_zero(grouped), _unsigned_zero(decimal))
+    dots, commas = number.count("."), number.count(",")
+    if dots and commas:
+        decimal_sep = "." if number.rfind(".") > number.rfind(",") else ","
+    elif lone or dots > 1 or commas > 1:
+        decimal_sep = None  # thousands only: "120.000", "1,200,000"
+    elif dots or commas:
+        decimal_sep = "." if dots else ","
+    else:
+        decimal_sep = None
+    integer, fraction = number.rsplit(decimal_sep, 1) if decimal_sep else (number, "")
+    grouped = _GROUPED_RE.fullmatch(integer)
+    if grouped:
+        if grouped.group(1) == decimal_sep:
+            raise InvalidValue(code)
+        integer = integer.replace(grouped.group(1), "")
+    if not _DIGITS_RE.fullmatch(integer) or not _DIGITS_RE.fullmatch(fraction or "0"):
+        raise InvalidValue(code)
+    result = Decimal(f"{sign}{integer}.{fraction}" if fraction else f"{sign}{integer}")
+    return NumberReading(_unsigned_zero(result))
+
+
+def _unsigned_zero(number: Decimal) -> Decimal:
+    # "-0" is a valid Decimal but would surprise whoever reads the stored value.
+    return number.copy_abs() if number.is_zero() else number
 
 
 def parse_decimal_it(value: str, unit: str | None = None) -> Decimal:

@@ -133,9 +133,12 @@ def seed_sample_registrations(app, slug: str) -> None:
 
     from eventsreg.events.models import Event
     from eventsreg.extensions import db
+    from eventsreg.questions.kinds import kind_of
     from eventsreg.registrations import services
     from eventsreg.registrations.models import AttendanceMode
-    from eventsreg.registrations.questions import parse_answer
+
+    def parse_answer(question, raw):
+        return kind_of(question).parse(question, raw, "it")
 
     with app.test_request_context():
         event = db.session.scalar(sa.select(Event).where(Event.slug == slug))

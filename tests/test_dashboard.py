@@ -208,7 +208,7 @@ def surveyed(create_event, add_question, register):
         "note": add_question(event, "note", QuestionKind.textarea),
     }
     rows = [
-        (VAT_A, "a", ["x", "y"], "yes", "1.500", "IT001E12345678\nIT002E87654321", "AC001E00045"),
+        (VAT_A, "a", ["x", "y"], "yes", "1500", "IT001E12345678\nIT002E87654321", "AC001E00045"),
         (VAT_B, "a", ["x"], "no", "2.500,5", "IT003E11111111", "AC001E00045"),
         (VAT_C, "b", [], "no", "", "", "AC002E00012"),
     ]
@@ -341,7 +341,7 @@ def community(demo_answers):
         has_pv="yes",
         pv_existing_kwp="49,5",
         pv_planned_kwp="100",
-        roof_area_m2="1.200",
+        roof_area_m2="1200",
         pods="IT003E11111111",
         substation="AC002E00012",
     )
@@ -458,9 +458,13 @@ def test_panel_is_absent_when_an_energy_question_is_missing(demo_answers, dashbo
     event, post = demo_answers
     post("uno@officine.it", VAT_A, "Officine Srl", company(annual_kwh="120.000"))
     assert "Comunità energetica</h2>" in dashboard(event)
-    # An event asking only some of the energy questions is not an energy-community event.
+    # Questions are found by what they mean, whatever their code.
     ateco = next(q for q in event.questions if q.code == "ateco")
-    ateco.code = "ateco_code"
+    ateco.code = "codice_attivita"
+    db.session.commit()
+    assert stats.event_dashboard(event).energy_community is not None
+    # An event asking only some of the energy questions is not an energy-community event.
+    ateco.meaning = None
     db.session.commit()
     assert stats.event_dashboard(event).energy_community is None
     assert "Comunità energetica</h2>" not in dashboard(event)

@@ -293,7 +293,7 @@ def test_producer_plant_over_1000_kwp_is_refused(register_demo):
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     message = error_for(html, questions()["pv_planned_kwp"].field_name)
-    assert "Il valore massimo è 1000 kWp" in message
+    assert "Il valore massimo è 1.000 kWp" in message
     assert 'value="1.500"' in html
     assert registrations() == []
 
@@ -320,20 +320,22 @@ def test_annual_consumption_must_be_a_whole_number(register_demo):
     assert registrations() == []
 
 
-def test_bad_ateco_and_pod_are_refused_with_messages(register_demo):
-    response = register_demo({**CONSUMER, "ateco": "25.6", "pods": "IT001E12345678\nIT12"})
-    html = response.get_data(as_text=True)
-    q = questions()
-    assert response.status_code == 400
-    assert "NN.NN.NN" in error_for(html, q["ateco"].field_name)
-    assert "«IT12»" in error_for(html, q["pods"].field_name)
-    assert registrations() == []
-
-
-def test_odd_substation_code_is_accepted_and_stored_normalised(register_demo):
-    response = register_demo({**CONSUMER, "substation": " ac 12-xyz "})
+def test_unusual_ateco_and_pod_are_kept_as_typed_and_questioned(register_demo, client):
+    response = register_demo({**CONSUMER, "ateco": "25.6", "pods": "it001e12345678\nIT12"})
     assert response.status_code == 303
-    assert answers_by_code(registrations()[0])["substation"] == "AC12-XYZ"
+    answers = answers_by_code(registrations()[0])
+    # What matches the code's shape is normalised; anything else is what the person typed.
+    assert answers["ateco"] == "25.6"
+    assert answers["pods"] == ["IT001E12345678", "IT12"]
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Da controllare" in html
+    assert "NN.NN.NN" in html and "«IT12»" in html
+
+
+def test_odd_substation_code_is_kept_exactly_as_typed(register_demo):
+    response = register_demo({**CONSUMER, "substation": " cabina Crema nord "})
+    assert response.status_code == 303
+    assert answers_by_code(registrations()[0])["substation"] == "cabina Crema nord"
 
 
 def test_usual_substation_code_is_stored_normalised(register_demo):

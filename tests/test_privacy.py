@@ -75,7 +75,9 @@ def surveyed(create_event, add_question):
         "area": add_question(
             event, "area", QuestionKind.choice, label="Area", choices=choices("nord", "sud")
         ),
-        "kwh": add_question(event, "kwh", QuestionKind.number, label="Consumo annuo"),
+        "kwh": add_question(
+            event, "kwh", QuestionKind.number, label="Consumo annuo", settings={"unit": "kWh"}
+        ),
         "old": add_question(event, "old", QuestionKind.text, label="Domanda archiviata"),
     }
     return event, questions
@@ -145,8 +147,11 @@ def test_registrant_downloads_everything_stored_about_them_as_json(client, surve
         "kind": "choice",
         "archived": False,
         "value": "sud",
+        "text": "Sud",
     }
-    assert answers["kwh"]["value"] == 12500
+    # A measure as stored, with its unit, and as the registrant read it.
+    assert (answers["kwh"]["value"], answers["kwh"]["unit"]) == (12500, "kWh")
+    assert answers["kwh"]["text"] == "12.500 kWh"
     assert answers["old"]["archived"] is True and answers["old"]["value"] == "Una risposta"
     [email] = data["emails"]
     assert (email["kind"], email["status"]) == ("confirmation", "queued")

@@ -91,8 +91,9 @@ KINDS = [
         "800 kWh",
         800,
         "1.500",
-        "Il valore massimo è 1000 kWh",
+        "Il valore massimo è 1.000 kWh",
     ),
+    ("year", {}, "2019", 2019, "2.019", "quattro cifre"),
     (
         "choice",
         {"choices": "Area Ex Olivetti\npip|PIP Pierina"},
@@ -116,8 +117,10 @@ KINDS = [
     ("phone", {}, "0373 123456", "0373 123456", "telefono", "numero di telefono"),
     ("url", {}, "www.azienda.it", "https://www.azienda.it", "azienda", "indirizzo web valido"),
     ("vat", {}, "IT00743110157", "00743110157", "00743110158", "partita IVA"),
-    ("ateco", {}, "256200", "25.62.00", "25", "ATECO"),
-    ("pod", {}, "it001e12345678", ["IT001E12345678"], "IT00", "POD"),
+    # Codes in an unusual shape are kept as typed (with a warning): only an empty required
+    # answer is refused.
+    ("ateco", {}, "256200", "25.62.00", None, "Rispondi a questa domanda"),
+    ("pod", {}, "it001e12345678", ["IT001E12345678"], None, "Rispondi a questa domanda"),
     ("substation", {}, "ac001e00045", "AC001E00045", None, "Rispondi a questa domanda"),
 ]
 

@@ -567,6 +567,9 @@ def test_messages_are_plain_italian_sentences():
         "phone_length",
         "substation_format",
         "number_format",
+        "number_format_en",
+        "ateco_unusual",
+        "pod_unusual",
     }
 
 
@@ -581,7 +584,8 @@ def test_every_code_is_used_and_every_used_code_is_known():
     # Codes exercised by the invalid-input tables above (plus the two one-off tests).
     tested = {code for _, code in VAT_INVALID + TAX_CODE_INVALID + PHONE_INVALID}
     tested |= {"pod_format", "pod_list_item", "pod_list_too_long", "ateco_format"}
-    tested |= {"number_format", "substation_format"}
+    tested |= {"number_format", "number_format_en", "substation_format"}
+    tested |= {"ateco_unusual", "pod_unusual"}  # warnings: see the question-kind tests
     assert tested == set(MESSAGES)
     # Every snake_case literal in the module is a code (raised, passed to _clean or returned).
     source = Path(v.__file__).read_text(encoding="utf-8")
@@ -590,3 +594,64 @@ def test_every_code_is_used_and_every_used_code_is_known():
 
 def test_pod_list_of_separators_only_is_empty():
     assert parse_pod_list("," * 10_000) == []
+
+
+# --- Numbers in either convention ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "locale", "value", "other"),
+    [
+        # Unambiguous writings mean the same in both languages.
+        ("12.500,75", "en", "12500.75", None),
+        ("12,500.75", "it", "12500.75", None),
+        ("1.200.000", "en", "1200000", None),
+        ("1,200,000", "it", "1200000", None),
+        ("12 500", "en", "12500", None),
+        ("1,5", "en", "1.5", None),
+        ("1.5", "it", "1.5", None),
+        ("0,500", "it", "0.5", None),
+        ("1234.5", "it", "1234.5", None),
+        ("2019", "it", "2019", None),
+        ("300 mq", "it", "300", None),
+        # Three zeros after a lone separator are thousands: nobody writes 120,000 for 120.
+        ("120,000", "en", "120000", None),
+        ("120,000", "it", "120000", None),
+        ("120.000", "it", "120000", None),
+        ("120.000", "en", "120000", None),
+        # The same text, a thousand times apart: the page's language first, the other too.
+        ("1.500", "it", "1500", "1.5"),
+        ("1.500", "en", "1.5", "1500"),
+        ("1,500", "en", "1500", "1.5"),
+        ("1,500", "it", "1.5", "1500"),
+        ("-2.250", "it", "-2250", "-2.25"),
+    ],
+)
+def test_numbers_are_read_in_the_page_language_with_the_other_reading_when_it_differs(
+    raw, locale, value, other
+):
+    reading = v.parse_number(raw, locale, unit="m²")
+    assert reading.value == Decimal(value)
+    assert reading.other == (Decimal(other) if other else None)
+
+
+@pytest.mark.parametrize("raw", ["1.2.3", "1,,5", "12.50.000", "1,2,3.4,5", "abc", "1e3", ""])
+@pytest.mark.parametrize("locale", ["it", "en"])
+def test_malformed_numbers_are_refused_in_the_page_language(raw, locale):
+    assert_invalid(
+        lambda text: v.parse_number(text, locale),
+        raw,
+        "number_format_en" if locale == "en" else "number_format",
+    )
+
+
+def test_codes_in_their_usual_shape_are_normalised_and_others_kept_as_typed():
+    assert v.read_pod_list("it001e12345678\nIT 002 E 87654321, boh 123") == [
+        "IT001E12345678",
+        "IT002E87654321",
+        "boh 123",
+    ]
+    assert [v.pod_looks_valid(c) for c in ("IT001E12345678", "boh 123")] == [True, False]
+    assert v.read_substation_code(" ac 001 e 00045 ") == "AC001E00045"
+    assert v.read_substation_code(" cabina  Crema nord ") == "cabina Crema nord"
+    assert [v.ateco_looks_valid(c) for c in ("25.62.00", "25.6")] == [True, False]

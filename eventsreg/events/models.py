@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import UTCDateTime, enum_column, utcnow
 from ..extensions import db
+from ..translated import Translated, current_locale
 
 
 class EventStatus(enum.Enum):
@@ -34,6 +35,8 @@ class QuestionKind(enum.Enum):
     yesno = "yesno"
     checkbox = "checkbox"
     date = "date"
+    #: A calendar year (when a plant started): never grouped, never summed.
+    year = "year"
     email = "email"
     phone = "phone"
     url = "url"
@@ -43,26 +46,75 @@ class QuestionKind(enum.Enum):
     substation = "substation"
 
 
-QUESTION_KIND_LABELS = {
-    QuestionKind.text: _l("Testo breve"),
-    QuestionKind.textarea: _l("Testo lungo"),
-    QuestionKind.number: _l("Numero"),
-    QuestionKind.choice: _l("Scelta singola"),
-    QuestionKind.multichoice: _l("Scelta multipla"),
-    QuestionKind.yesno: _l("Sì/No"),
-    QuestionKind.checkbox: _l("Dichiarazione da spuntare"),
-    QuestionKind.date: _l("Data"),
-    QuestionKind.email: _l("Email"),
-    QuestionKind.phone: _l("Telefono"),
-    QuestionKind.url: _l("Indirizzo web"),
-    QuestionKind.vat: _l("Partita IVA"),
-    QuestionKind.ateco: _l("Codice ATECO"),
-    QuestionKind.pod: _l("Codici POD"),
-    QuestionKind.substation: _l("Codice cabina primaria"),
+class Registrants(enum.Enum):
+    """Who an event's form is for: it decides the standard fields' words."""
+
+    organisations = "organisations"
+    people = "people"
+    both = "both"
+
+
+REGISTRANTS_LABELS = {
+    Registrants.organisations: _l("Aziende ed enti"),
+    Registrants.people: _l("Privati cittadini"),
+    Registrants.both: _l("Sia aziende ed enti sia privati"),
 }
 
 
-class Event(db.Model):
+class FieldUse(enum.Enum):
+    """Whether the form asks a standard field, and whether an answer is needed."""
+
+    hidden = "hidden"
+    optional = "optional"
+    required = "required"
+
+
+FIELD_USE_LABELS = {
+    FieldUse.hidden: _l("Non chiedere"),
+    FieldUse.optional: _l("Facoltativo"),
+    FieldUse.required: _l("Obbligatorio"),
+}
+
+
+class Meaning(enum.Enum):
+    """What a question's answers are, whatever its words: panels and exports find their
+    data by it (the energy-community panel sums "annual consumption" wherever it is)."""
+
+    annual_consumption_kwh = "annual_consumption_kwh"
+    roof_area_m2 = "roof_area_m2"
+    existing_pv_kwp = "existing_pv_kwp"
+    existing_pv_year = "existing_pv_year"
+    planned_pv_kwp = "planned_pv_kwp"
+    pod_codes = "pod_codes"
+    primary_substation = "primary_substation"
+    ateco_code = "ateco_code"
+    company_size = "company_size"
+    member_kind = "member_kind"
+    community_role = "community_role"
+    area = "area"
+    interest = "interest"
+    has_pv = "has_pv"
+
+
+MEANING_LABELS = {
+    Meaning.annual_consumption_kwh: _l("Consumo annuo di energia elettrica (kWh)"),
+    Meaning.roof_area_m2: _l("Superficie di tetto disponibile (m²)"),
+    Meaning.existing_pv_kwp: _l("Potenza del fotovoltaico esistente (kWp)"),
+    Meaning.existing_pv_year: _l("Anno di entrata in esercizio del fotovoltaico esistente"),
+    Meaning.planned_pv_kwp: _l("Potenza del fotovoltaico previsto (kWp)"),
+    Meaning.pod_codes: _l("Codici dei punti di prelievo (POD)"),
+    Meaning.primary_substation: _l("Cabina primaria"),
+    Meaning.ateco_code: _l("Codice ATECO"),
+    Meaning.company_size: _l("Dimensione dell'impresa"),
+    Meaning.member_kind: _l("Tipo di membro (impresa, ente, persona…)"),
+    Meaning.community_role: _l("Ruolo nella comunità (consumatore, produttore…)"),
+    Meaning.area: _l("Area"),
+    Meaning.interest: _l("Interesse ad aderire"),
+    Meaning.has_pv: _l("Ha già un impianto fotovoltaico"),
+}
+
+
+class Event(Translated, db.Model):
     __tablename__ = "events"
     __table_args__ = (
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
@@ -104,6 +156,42 @@ class Event(db.Model):
     privacy_notice_version: Mapped[int] = mapped_column(sa.Integer, default=1)
     #: iCalendar SEQUENCE: raised on every change of time, place or status.
     ical_sequence: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    #: Texts in other languages: {"en": {"title": …, "summary": …, "description": …,
+    #: "venue_notes": …, "privacy_notice": …}}; Italian (the columns) is the fallback.
+    translations: Mapped[dict] = mapped_column(sa.JSON, default=dict, server_default="{}")
+    #: Notes on the venue (parking, entrance, accessibility), under its address.
+    venue_notes: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+
+    # -- the form profile: who registers, which standard fields, which ways to take part --
+    registrants: Mapped[Registrants] = mapped_column(
+        enum_column(Registrants),
+        default=Registrants.organisations,
+        server_default=Registrants.organisations.value,
+    )
+    #: The organisation's name ("Azienda o ente").
+    organisation_field: Mapped[FieldUse] = mapped_column(
+        enum_column(FieldUse, name="organisation_field"),
+        default=FieldUse.required,
+        server_default=FieldUse.required.value,
+    )
+    #: VAT number or tax code (for people: the tax code).
+    tax_id_field: Mapped[FieldUse] = mapped_column(
+        enum_column(FieldUse, name="tax_id_field"),
+        default=FieldUse.required,
+        server_default=FieldUse.required.value,
+    )
+    phone_field: Mapped[FieldUse] = mapped_column(
+        enum_column(FieldUse, name="phone_field"),
+        default=FieldUse.optional,
+        server_default=FieldUse.optional.value,
+    )
+    #: Ask how many people come with one registration (up to max_party_size).
+    asks_party_size: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    #: Ways to take part offered (in person needs a venue, online a link).
+    allows_in_person: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    allows_online: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    #: "I will not attend, I only express interest".
+    allows_interest_only: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -141,11 +229,22 @@ class Event(db.Model):
 
     @property
     def offers_online(self) -> bool:
-        return bool(self.online_url)
+        return self.allows_online and bool(self.online_url)
 
     @property
     def offers_in_person(self) -> bool:
-        return bool(self.venue_name or self.venue_address)
+        return self.allows_in_person and bool(self.venue_name or self.venue_address)
+
+    @property
+    def offers_interest_only(self) -> bool:
+        return self.allows_interest_only
+
+    @property
+    def for_organisations(self) -> bool:
+        """Registrants may be companies or other organisations (the form asks for one)."""
+        return self.registrants is not Registrants.people and (
+            self.organisation_field is not FieldUse.hidden
+        )
 
     @property
     def closes_at(self) -> datetime:
@@ -160,7 +259,7 @@ class Event(db.Model):
         return f"<Event {self.slug}>"
 
 
-class Question(db.Model):
+class Question(Translated, db.Model):
     """One of an event's own questions; its answers are stored as :class:`Answer`."""
 
     __tablename__ = "questions"
@@ -188,6 +287,11 @@ class Question(db.Model):
     condition_values: Mapped[list] = mapped_column(sa.JSON, default=list)
     #: Archived questions are no longer asked but keep their answers for the exports.
     is_archived: Mapped[bool] = mapped_column(default=False)
+    #: What the answers are, for panels and exports (see :class:`Meaning`); optional.
+    meaning: Mapped[Meaning | None] = mapped_column(enum_column(Meaning, length=40))
+    #: Label and help in other languages: {"en": {"label": …, "help_text": …}}; the
+    #: choices carry their own "label_en".
+    translations: Mapped[dict] = mapped_column(sa.JSON, default=dict, server_default="{}")
 
     event: Mapped[Event] = relationship(back_populates="questions")
     condition_question: Mapped["Question | None"] = relationship(remote_side=[id])
@@ -196,11 +300,26 @@ class Question(db.Model):
     def field_name(self) -> str:
         return f"q_{self.id}"
 
-    def choice_label(self, value) -> str:
+    def choice_values(self) -> list[str]:
+        return [choice["value"] for choice in self.choices]
+
+    def options(self, locale: str | None = None) -> list[tuple[str, str]]:
+        """(value, label) of the choices, labels in *locale* (Italian where missing)."""
+        locale = locale or current_locale()
+        return [(choice["value"], _choice_label(choice, locale)) for choice in self.choices]
+
+    def choice_label(self, value, locale: str | None = None) -> str:
+        locale = locale or current_locale()
         for choice in self.choices:
             if choice["value"] == value:
-                return choice["label"]
+                return _choice_label(choice, locale)
         return str(value)
 
     def __repr__(self) -> str:
         return f"<Question {self.code}>"
+
+
+def _choice_label(choice: dict, locale: str) -> str:
+    if locale != "it" and choice.get(f"label_{locale}"):
+        return choice[f"label_{locale}"]
+    return choice["label"]

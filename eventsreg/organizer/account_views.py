@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, Email, Length
 from ..events.models import Event
 from ..extensions import db
 from ..forms import BaseForm
-from ..registrations.questions import MultiCheckboxField
+from ..questions.kinds import MultiCheckboxField
 from . import bp, services
 from .auth import admin_required
 from .forms import MIN_PASSWORD_LENGTH

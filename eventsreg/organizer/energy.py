@@ -1,21 +1,34 @@
 """The energy-community panel of the dashboard: the picture a renewable energy community
 needs from the companies interested in joining it.
 
-Shown when the event asks the energy-community questions (the demo event's codes).
+Shown when the event asks the energy-community questions: found by what they mean
+(``Question.meaning``), whatever their words or codes.
 """
 
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..events.models import Question
-from .rows import RegistrationRow, as_decimal
+from ..events.models import Meaning, Question
+from ..questions.kinds import as_decimal
+from .rows import RegistrationRow
 
-#: The codes of the energy-community questions (the demo event's); all of them must exist
-#: for the energy-community panel to be shown.
-CER_CODES = frozenset(
-    "interest area role annual_kwh roof_area_m2 pv_existing_kwp pv_planned_kwp pods substation "
-    "company_size ateco".split()
+#: The meanings of the energy-community questions; all of them must be asked for the
+#: panel to be shown.
+CER_MEANINGS = frozenset(
+    {
+        Meaning.interest,
+        Meaning.area,
+        Meaning.community_role,
+        Meaning.annual_consumption_kwh,
+        Meaning.roof_area_m2,
+        Meaning.existing_pv_kwp,
+        Meaning.planned_pv_kwp,
+        Meaning.pod_codes,
+        Meaning.primary_substation,
+        Meaning.company_size,
+        Meaning.ateco_code,
+    }
 )
 INTERESTED = ("yes", "more_info")
 #: ATECO classes of electricity producers and traders, who cannot join as consumers.
@@ -59,8 +72,8 @@ def _total(rows: list[RegistrationRow], question: Question) -> Decimal:
     return sum((as_decimal(v) for v in values if v is not None), Decimal(0))
 
 
-def _cross_table(by_code: dict[str, Question], interested: list[RegistrationRow]):
-    area, role = by_code["area"], by_code["role"]
+def _cross_table(by_meaning: dict[Meaning, Question], interested: list[RegistrationRow]):
+    area, role = by_meaning[Meaning.area], by_meaning[Meaning.community_role]
     areas = [c["value"] for c in area.choices] + [None]
     roles = [c["value"] for c in role.choices] + [None]
     counter = Counter((r.answers.get(area.id), r.answers.get(role.id)) for r in interested)
@@ -74,8 +87,11 @@ def _cross_table(by_code: dict[str, Question], interested: list[RegistrationRow]
     return role_labels, rows, column_totals
 
 
-def _not_eligible(by_code: dict[str, Question], rows: list[RegistrationRow]) -> list[NotEligible]:
-    size_id, ateco_id = by_code["company_size"].id, by_code["ateco"].id
+def _not_eligible(
+    by_meaning: dict[Meaning, Question], rows: list[RegistrationRow]
+) -> list[NotEligible]:
+    size_id = by_meaning[Meaning.company_size].id
+    ateco_id = by_meaning[Meaning.ateco_code].id
     flagged = []
     for row in rows:
         is_large = row.answers.get(size_id) == "large"
@@ -90,26 +106,26 @@ def energy_community(
     questions: list[Question], latest: list[RegistrationRow], active: list[RegistrationRow]
 ) -> EnergyCommunity | None:
     """The energy-community picture, when the event asks the energy-community questions."""
-    by_code = {q.code: q for q in questions}
-    if not CER_CODES <= by_code.keys():
+    by_meaning = {q.meaning: q for q in questions if q.meaning is not None}
+    if not CER_MEANINGS <= by_meaning.keys():
         return None
-    interest_id = by_code["interest"].id
+    interest_id = by_meaning[Meaning.interest].id
     interested = [row for row in latest if row.answers.get(interest_id) in INTERESTED]
-    role_labels, rows, column_totals = _cross_table(by_code, interested)
-    pods = by_code["pods"].id
-    substation = by_code["substation"].id
+    role_labels, rows, column_totals = _cross_table(by_meaning, interested)
+    pods = by_meaning[Meaning.pod_codes].id
+    substation = by_meaning[Meaning.primary_substation].id
     return EnergyCommunity(
         interested=len(interested),
         role_labels=role_labels,
         rows=rows,
         column_totals=column_totals,
-        annual_mwh=round(_total(latest, by_code["annual_kwh"]) / 1000, 1),
-        roof_m2=_total(latest, by_code["roof_area_m2"]),
-        pv_existing_kwp=_total(latest, by_code["pv_existing_kwp"]),
-        pv_planned_kwp=_total(latest, by_code["pv_planned_kwp"]),
+        annual_mwh=round(_total(latest, by_meaning[Meaning.annual_consumption_kwh]) / 1000, 1),
+        roof_m2=_total(latest, by_meaning[Meaning.roof_area_m2]),
+        pv_existing_kwp=_total(latest, by_meaning[Meaning.existing_pv_kwp]),
+        pv_planned_kwp=_total(latest, by_meaning[Meaning.planned_pv_kwp]),
         pod_count=sum(len(row.answers.get(pods) or []) for row in latest),
         substations=sorted(
             {row.answers[substation] for row in latest if substation in row.answers}
         ),
-        not_eligible=_not_eligible(by_code, active),
+        not_eligible=_not_eligible(by_meaning, active),
     )

@@ -9,9 +9,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from .. import validators
-from ..events.models import QUESTION_KIND_LABELS, Event, Question, QuestionKind
+from ..events.models import Event, Question, QuestionKind
 from ..forms import BaseForm
 from ..questions import builder as rules
+from ..questions.kinds import KINDS
 
 #: Service field names that differ from the form's.
 ERROR_FIELDS = {"min": "min_value", "max": "max_value", "condition_question_id": "condition_parent"}
@@ -99,9 +100,7 @@ class QuestionForm(BaseForm):
         super().__init__(*args, **kwargs)
         self.event = event
         self.question = question
-        self.kind.choices = [
-            SelectChoice(kind.value, label) for kind, label in QUESTION_KIND_LABELS.items()
-        ]
+        self.kind.choices = [SelectChoice(kind.value, k.label) for kind, k in KINDS.items()]
         if question is not None and rules.answer_count(question):
             self.kind.description = _("Ci sono già risposte: il tipo non si può più cambiare.")
         self.parents = rules.eligible_parents(event, question)

@@ -4,10 +4,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from ..events.models import QUESTION_KIND_LABELS, Event, Question
+from ..events.models import Event, Question
 from ..extensions import db
 from ..forms import BaseForm
 from ..questions import builder as service
+from ..questions.kinds import KINDS
 from . import bp
 from .auth import managed_event_or_404
 from .question_forms import QuestionForm, form_data_for
@@ -47,7 +48,7 @@ def questions(slug: str):
         active=service.ordered(event),
         archived=[q for q in event.questions if q.is_archived],
         counts=service.answer_counts(event),
-        kind_labels=QUESTION_KIND_LABELS,
+        kinds=KINDS,
     )
 
 

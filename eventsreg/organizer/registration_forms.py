@@ -6,8 +6,9 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from ..events.models import Event, Question, QuestionKind
+from ..events.models import Event, Question
 from ..forms import BaseForm
+from ..questions.kinds import kind_of
 from ..registrations.admin import RegistrationFilter
 from ..registrations.forms import RegistrationForm
 from ..registrations.models import (
@@ -17,7 +18,6 @@ from ..registrations.models import (
     AttendanceMode,
     RegistrationStatus,
 )
-from ..registrations.questions import YES_NO
 
 #: The status filter's value for "every registration that still counts".
 ACTIVE = "active"
@@ -44,15 +44,14 @@ CHECKED_IN_CHOICES = [
     SelectChoice("yes", _l("Entrati")),
     SelectChoice("no", _l("Non ancora entrati")),
 ]
-FILTERED_KINDS = (QuestionKind.choice, QuestionKind.yesno)
 
 
 def _answer_choices(question: Question) -> list[SelectChoice]:
-    if question.kind is QuestionKind.yesno:
-        options = [SelectChoice(value, label) for value, label in YES_NO.items()]
-    else:
-        options = [SelectChoice(c["value"], c["label"]) for c in question.choices]
-    return [SelectChoice("", _l("Qualsiasi risposta")), *options]
+    options = kind_of(question).filter_options(question)
+    return [
+        SelectChoice("", _l("Qualsiasi risposta")),
+        *(SelectChoice(value, label) for value, label in options),
+    ]
 
 
 class _FilterFields(BaseForm):
@@ -71,7 +70,7 @@ class _FilterFields(BaseForm):
         class EventForm(cls):
             pass
 
-        questions = [q for q in event.questions if q.kind in FILTERED_KINDS]
+        questions = [q for q in event.questions if kind_of(q).filterable]
         for question in questions:
             field = SelectField(
                 question.label, choices=_answer_choices(question), validate_choice=False
@@ -96,11 +95,9 @@ class _FilterFields(BaseForm):
         attendance = self.attendance.data
         answers = {}
         for question in self.filter_questions:
-            raw = self[question.field_name].data
-            if question.kind is QuestionKind.yesno and raw in YES_NO:
-                answers[question.id] = raw == "yes"
-            elif raw in {c["value"] for c in question.choices}:
-                answers[question.id] = raw
+            value = kind_of(question).filter_value(question, self[question.field_name].data)
+            if value is not None:
+                answers[question.id] = value
         return RegistrationFilter(
             text=(self.q.data or "") if "q" in self else "",
             statuses=statuses,

@@ -8,6 +8,7 @@ from flask_login import current_user
 from ..events.models import Event
 from ..extensions import db
 from ..mail.models import OUTBOX_STATUS_LABELS
+from ..questions.answers import answers_summary
 from ..registrations import admin, seats, services
 from ..registrations.errors import (
     AlreadyRegistered,
@@ -17,7 +18,6 @@ from ..registrations.errors import (
     RegistrationClosed,
 )
 from ..registrations.models import REGISTRATION_STATUS_LABELS, Registration, RegistrationStatus
-from ..registrations.questions import answers_summary
 from . import bp
 from .auth import managed_event_or_404, managed_registration_or_404
 from .models import Organizer

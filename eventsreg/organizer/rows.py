@@ -7,7 +7,6 @@ the latest registration of each company speaking for it.
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 
 import sqlalchemy as sa
 
@@ -82,7 +81,3 @@ def group_by_company(rows: list[RegistrationRow]) -> list[Company]:
         Company(sorted(group, key=lambda r: (r.created_at, r.id), reverse=True))
         for group in groups.values()
     ]
-
-
-def as_decimal(value) -> Decimal:
-    return Decimal(str(value))

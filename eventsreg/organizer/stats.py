@@ -9,26 +9,21 @@ each company speaks for it.
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 
 import sqlalchemy as sa
 
-from ..events.models import Event, Question, QuestionKind
+from ..events.models import Event, Question
 from ..extensions import db
+from ..questions.kinds import NumberSummary, OptionCount, kind_of
 from ..registrations.models import (
     INACTIVE_STATUSES,
     AttendanceMode,
     Registration,
     RegistrationStatus,
 )
-from ..registrations.questions import YES_NO
 from ..registrations.seats import seats_left, seats_taken
 from .energy import EnergyCommunity, energy_community
-from .rows import Company, RegistrationRow, active_registrations, as_decimal, group_by_company
-
-#: Questions whose answers add up: two contacts of one company giving different values
-#: for them would change the totals, so the dashboard names the disagreement.
-SUMMED_KINDS = (QuestionKind.number, QuestionKind.pod, QuestionKind.substation)
+from .rows import Company, RegistrationRow, active_registrations, group_by_company
 
 
 @dataclass
@@ -53,33 +48,18 @@ class DayCount:
 
 
 @dataclass
-class OptionCount:
-    value: object
-    label: str
-    count: int
-    percent: Decimal
-
-
-@dataclass
-class NumberSummary:
-    total: Decimal
-    average: Decimal
-    minimum: Decimal
-    maximum: Decimal
-    count: int
-    unit: str
-
-
-@dataclass
 class QuestionSummary:
     question: Question
     #: Companies that answered.
     respondents: int
+    #: Share of each option (choices, yes/no, years).
     options: list[OptionCount] | None = None
+    #: Several options may be ticked: shares do not add up to 100.
+    multiple: bool = False
     numbers: NumberSummary | None = None
     #: POD questions: supply points given in all.
     pod_count: int | None = None
-    #: Substation questions: the distinct codes given.
+    #: Substation and ATECO questions: the distinct codes given.
     codes: list[str] | None = None
 
 
@@ -159,78 +139,38 @@ def registrations_per_day(event: Event) -> list[DayCount]:
     return [DayCount(day, per_day[day]) for day in (first + timedelta(n) for n in span)]
 
 
-def _options(values: list, label, counter: Counter, base: int) -> list[OptionCount]:
-    # The offered values in their order, then any value no longer offered.
-    values = values + sorted((v for v in counter if v not in values), key=str)
-    return [
-        OptionCount(
-            value=value,
-            label=label(value),
-            count=counter[value],
-            percent=round(Decimal(100 * counter[value]) / base, 1) if base else Decimal(0),
-        )
-        for value in values
-    ]
-
-
 def summarise(question: Question, rows: list[RegistrationRow]) -> QuestionSummary:
-    """The answers to *question* among *rows* (one per company), summed up by kind."""
+    """The answers to *question* among *rows* (one per company), summed up as its kind
+    sums them up."""
     given = [r.answers[question.id] for r in rows if r.answers.get(question.id) not in (None, "")]
-    summary = QuestionSummary(question=question, respondents=len(given))
-    kind = question.kind
-    offered = [choice["value"] for choice in question.choices]
-    if kind is QuestionKind.choice:
-        summary.options = _options(offered, question.choice_label, Counter(given), len(given))
-    elif kind is QuestionKind.multichoice:
-        ticked = Counter(value for values in given for value in values)
-        summary.options = _options(offered, question.choice_label, ticked, len(given))
-    elif kind in (QuestionKind.yesno, QuestionKind.checkbox):
-        answers = Counter("yes" if value else "no" for value in given)
-        # An unticked declaration is not stored: only its "yes" can be counted.
-        offered = ["yes"] if kind is QuestionKind.checkbox else list(YES_NO)
-        summary.options = _options(offered, YES_NO.get, answers, len(given))
-    elif kind is QuestionKind.number:
-        values = [as_decimal(value) for value in given]
-        if values:
-            total = sum(values, Decimal(0))
-            summary.numbers = NumberSummary(
-                total=total,
-                average=round(total / len(values), 2),
-                minimum=min(values),
-                maximum=max(values),
-                count=len(values),
-                unit=(question.settings or {}).get("unit", ""),
-            )
-    elif kind is QuestionKind.pod:
-        summary.pod_count = sum(len(values) for values in given)
-    elif kind is QuestionKind.substation:
-        summary.codes = sorted(set(given))
-    return summary
-
-
-def _comparable(value):
-    # 120000 and 120000.0 are the same number; POD lists are compared as sets.
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return as_decimal(value).normalize()
-    if isinstance(value, list):
-        return tuple(sorted(value))
-    return value
+    result = kind_of(question).summarise(question, given)
+    return QuestionSummary(
+        question=question,
+        respondents=len(given),
+        options=result.options,
+        multiple=result.multiple,
+        numbers=result.numbers,
+        pod_count=result.count,
+        codes=result.codes or None,
+    )
 
 
 def disagreements(companies: list[Company], questions: list[Question]) -> list[Disagreement]:
-    """Companies whose registrations gave different values for a question that adds up.
+    """Companies whose registrations gave different values for a question where that
+    matters (a measure summed, codes mapped: see ``compared_across_contacts``).
 
     A value given only by an older registration counts too: the latest one, which is the
     one summed, drops it.
     """
     found = []
-    summed = [q for q in questions if q.kind in SUMMED_KINDS]
+    compared = [q for q in questions if kind_of(q).compared_across_contacts]
     for company in companies:
         if len(company.registrations) < 2:
             continue
-        for question in summed:
+        for question in compared:
+            kind = kind_of(question)
             values = [(row, row.answers.get(question.id)) for row in company.registrations]
-            given = {_comparable(value) for _row, value in values if value not in (None, [])}
+            given = {kind.comparable(value) for _row, value in values if value not in (None, [])}
             if len(given) > 1 or (given and values[0][1] in (None, [])):
                 found.append(Disagreement(company.latest.company_name, question, values))
     return found

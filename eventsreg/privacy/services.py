@@ -35,33 +35,18 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy.orm import selectinload
 
 from ..dbtypes import utcnow
-from ..events.models import Event, QuestionKind
+from ..events.models import Event, Question
 from ..extensions import db
 from ..mail.models import OutboxEmail, OutboxStatus
+from ..questions.kinds import REMOVED, AnonymiseContext, kind_of
 from ..registrations import seats
 from ..registrations.models import Registration
 from ..tokens import hash_token
 from ..urls import external_url
 from .emails import queue_erasure
 
-#: Answers kept as they are by the purge: they are summed up and identify nobody.
-KEPT_KINDS = frozenset(
-    {
-        QuestionKind.choice,
-        QuestionKind.multichoice,
-        QuestionKind.yesno,
-        QuestionKind.checkbox,
-        QuestionKind.number,
-        QuestionKind.date,
-        QuestionKind.ateco,
-        QuestionKind.substation,
-    }
-)
-#: What replaces a free-text (or email, phone, web address, VAT number) answer.
-REMOVED = "[dato rimosso]"
 #: Company name given to the companies of an anonymised event, numbered.
 COMPANY_PSEUDONYM = "Azienda anonima {n}"
-POD_PSEUDONYM = "POD anonimo {n}"
 #: Domain of the placeholder addresses: .invalid can never receive mail (RFC 2606).
 PLACEHOLDER_DOMAIN = "anonimo.invalid"
 #: Companies anonymised per transaction.
@@ -128,13 +113,7 @@ def personal_data(registration: Registration) -> dict:
             "marketing_consent_at": _iso(registration.marketing_consent_at),
         },
         "answers": [
-            {
-                "question": questions[answer.question_id].label,
-                "code": questions[answer.question_id].code,
-                "kind": questions[answer.question_id].kind.value,
-                "archived": questions[answer.question_id].is_archived,
-                "value": answer.value,
-            }
+            _answer_data(questions[answer.question_id], answer.value)
             for answer in sorted(
                 registration.answers, key=lambda a: (questions[a.question_id].position, a.id)
             )
@@ -150,6 +129,18 @@ def personal_data(registration: Registration) -> dict:
             }
             for email in emails
         ],
+    }
+
+
+def _answer_data(question: Question, value) -> dict:
+    """One answer in the download: the question in the registrant's words, the value as
+    stored and as read (with its unit, for measures)."""
+    return {
+        "question": question.text("label"),
+        "code": question.code,
+        "kind": question.kind.value,
+        "archived": question.is_archived,
+        **kind_of(question).data(question, value),
     }
 
 
@@ -255,7 +246,7 @@ def purge(now: datetime | None = None, months: int = 12) -> PurgeReport:
 
 def _purge_event(event: Event, now: datetime) -> int:
     event_id = event.id
-    kinds = {question.id: question.kind for question in event.questions}
+    questions = {question.id: question for question in event.questions}
     # Companies already anonymised (by a run interrupted half-way) keep their numbers.
     numbered = db.session.scalar(
         sa.select(sa.func.count(sa.distinct(Registration.company_name))).where(
@@ -291,9 +282,9 @@ def _purge_event(event: Event, now: datetime) -> int:
         loaded = []
         for group in sorted(companies.values(), key=lambda group: group[0].id):
             numbered += 1
-            pods: dict[str, str] = {}
+            context = AnonymiseContext()
             for registration in group:
-                _anonymise(registration, numbered, pods, kinds, now)
+                _anonymise(registration, numbered, context, questions, now)
                 loaded += [registration, *registration.answers]
                 count += 1
         ids = [registration.id for group in companies.values() for registration in group]
@@ -337,8 +328,8 @@ def _delete_old_emails(cutoff: datetime) -> int:
 def _anonymise(
     registration: Registration,
     company_number: int,
-    pods: dict[str, str],
-    kinds: dict[int, QuestionKind],
+    context: AnonymiseContext,
+    questions: dict[int, Question],
     now: datetime,
 ) -> None:
     registration.first_name = ""
@@ -353,15 +344,9 @@ def _anonymise(
     registration.checkin_token_hash = None
     registration.anonymized_at = now
     for answer in registration.answers:
-        kind = kinds.get(answer.question_id)
-        if kind in KEPT_KINDS:
-            continue
-        if kind is QuestionKind.pod and isinstance(answer.value, list):
-            # The same code keeps the same placeholder within the company, so that
-            # contacts who gave different codes still disagree on the dashboard.
-            answer.value = [
-                pods.setdefault(code, POD_PSEUDONYM.format(n=len(pods) + 1))
-                for code in answer.value
-            ]
-        else:
-            answer.value = REMOVED
+        question = questions.get(answer.question_id)
+        answer.value = (
+            kind_of(question).anonymise(question, answer.value, context)
+            if question is not None
+            else REMOVED
+        )

@@ -12,21 +12,18 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from ..events.models import Event, Question, QuestionKind
+from ..events.models import Event, Meaning, Question, QuestionKind
 from ..extensions import db
+from .kinds import KINDS, kind_of
 from .models import Answer
 
-CHOICE_KINDS = (QuestionKind.choice, QuestionKind.multichoice)
-#: Kinds another question may depend on: their answers are one of a few known values.
-PARENT_KINDS = (*CHOICE_KINDS, QuestionKind.yesno)
-TEXT_KINDS = (QuestionKind.text, QuestionKind.textarea)
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 CODE_MAX = 64
 MAX_LENGTH_LIMIT = 5000
 #: The attributes add_question and update_question set.
 FIELDS = (
     "label", "code", "kind", "help_text", "is_required", "choices", "settings",
-    "condition_question_id", "condition_values",
+    "condition_question_id", "condition_values", "meaning", "translations",
 )  # fmt: skip
 
 
@@ -62,9 +59,7 @@ def ordered(event: Event) -> list[Question]:
 
 def possible_values(question: Question) -> list[tuple[str, str]]:
     """(value, label) of the answers a condition on *question* may name."""
-    if question.kind is QuestionKind.yesno:
-        return [("yes", _("Sì")), ("no", _("No"))]
-    return [(c["value"], c["label"]) for c in question.choices]
+    return kind_of(question).condition_options(question)
 
 
 def eligible_parents(event: Event, question: Question | None = None) -> list[Question]:
@@ -72,7 +67,7 @@ def eligible_parents(event: Event, question: Question | None = None) -> list[Que
     before = ordered(event)
     if question is not None and question in before:
         before = before[: before.index(question)]
-    return [q for q in before if q.kind in PARENT_KINDS]
+    return [q for q in before if kind_of(q).can_be_condition]
 
 
 def answer_count(question: Question) -> int:
@@ -124,18 +119,34 @@ def _match_values(parent: Question, given: list[str]) -> tuple[list[str], list[s
     """Condition values as the parent stores them (typed as value or label), and unknown ones."""
     lookup = {}
     for value, label in possible_values(parent):
-        lookup[value.casefold()] = value
-        lookup[str(label).casefold()] = value
-    if parent.kind is QuestionKind.yesno:
-        lookup["si"] = "yes"
+        lookup[_key(value)] = value
+        lookup[_key(str(label))] = value
+        for text in _labels_in_every_language(parent, value):
+            lookup[_key(text)] = value
     values, unknown = [], []
     for item in given:
-        match = lookup.get(item.strip().casefold())
+        match = lookup.get(_key(item))
         if match is None:
             unknown.append(item)
         elif match not in values:
             values.append(match)
     return values, unknown
+
+
+def _key(text: str) -> str:
+    """*text* as compared when matching typed answers: "Sì" and "si" are one."""
+    ascii_text = unicodedata.normalize("NFKD", text.strip()).encode("ascii", "ignore").decode()
+    return ascii_text.casefold()
+
+
+def _labels_in_every_language(parent: Question, value: str) -> list[str]:
+    return [
+        label
+        for choice in parent.choices
+        if choice["value"] == value
+        for key, label in choice.items()
+        if key.startswith("label_")
+    ]
 
 
 def _check(event: Event, question: Question | None, v: dict) -> dict[str, str]:
@@ -157,18 +168,12 @@ def _check(event: Event, question: Question | None, v: dict) -> dict[str, str]:
             "La domanda ha già delle risposte: il tipo non si può cambiare. Se serve, togli "
             "questa domanda e creane una nuova."
         )
-    if v["kind"] in CHOICE_KINDS:
-        values = [c["value"] for c in v["choices"]]
-        if len(values) < 2:
-            errors["choices"] = _("Scrivi almeno due opzioni, una per riga.")
-        elif len(set(values)) < len(values):
-            repeated = sorted({x for x in values if values.count(x) > 1})
-            errors["choices"] = _(
-                "Due opzioni hanno lo stesso valore (%(values)s): cambiane uno.",
-                values=", ".join(repeated),
-            )
-        elif has_answers and question.kind is v["kind"]:
-            lost = _used_values(question) - set(values)
+    kind = KINDS[v["kind"]]
+    errors |= kind.check_settings(v["choices"], v["settings"])
+    if "choices" in kind.settings and "choices" not in errors:
+        values = {c["value"] for c in v["choices"]}
+        if has_answers and question.kind is v["kind"]:
+            lost = _used_values(question) - values
             if lost:
                 labels = ", ".join(f"«{question.choice_label(x)}»" for x in sorted(lost))
                 errors["choices"] = _(
@@ -176,10 +181,6 @@ def _check(event: Event, question: Question | None, v: dict) -> dict[str, str]:
                     "né cambiare di valore.",
                     labels=labels,
                 )
-    settings = v["settings"]
-    lo, hi = settings.get("min"), settings.get("max")
-    if v["kind"] is QuestionKind.number and lo is not None and hi is not None and lo > hi:
-        errors["max"] = _("Il massimo deve essere maggiore o uguale al minimo.")
     more = _check_condition(event, question, v)
     if question is not None:
         more |= _check_dependents(question, v)
@@ -229,7 +230,7 @@ def _check_dependents(question: Question, v: dict) -> dict[str, str]:
     children = dependents(question)
     if not children:
         return {}
-    if v["kind"] not in PARENT_KINDS:
+    if not KINDS[v["kind"]].can_be_condition:
         message = ngettext(
             "La domanda %(names)s dipende dalle risposte a questa: il tipo deve restare a "
             "scelta singola, multipla o Sì/No.",
@@ -239,9 +240,10 @@ def _check_dependents(question: Question, v: dict) -> dict[str, str]:
             names=quoted(children),
         )
         return {"kind": message}
-    allowed = (
-        {"yes", "no"} if v["kind"] is QuestionKind.yesno else {c["value"] for c in v["choices"]}
-    )
+    if "choices" in KINDS[v["kind"]].settings:
+        allowed = {c["value"] for c in v["choices"]}
+    else:
+        allowed = {value for value, _label in KINDS[v["kind"]].condition_options(question)}
     broken = [q for q in children if not set(q.condition_values) <= allowed]
     if broken:
         message = ngettext(
@@ -263,18 +265,17 @@ def _normalised(fields: dict) -> dict:
     v["kind"] = QuestionKind(v["kind"])
     v["help_text"] = (v.get("help_text") or "").strip()
     v["is_required"] = bool(v.get("is_required"))
-    v["choices"] = list(v.get("choices") or []) if v["kind"] in CHOICE_KINDS else []
+    keep = KINDS[v["kind"]].settings
+    v["choices"] = list(v.get("choices") or []) if "choices" in keep else []
     settings = dict(v.get("settings") or {})
-    if v["kind"] is QuestionKind.number:
-        keep = ("unit", "min", "max", "integer")
-    else:
-        keep = ("max_length",) if v["kind"] in TEXT_KINDS else ()
     # Identity tests: a minimum of 0 is a setting, an unticked "integer" (False) is not.
     v["settings"] = {
         k: settings[k]
         for k in keep
         if settings.get(k) is not None and settings[k] is not False and settings[k] != ""
     }
+    v["meaning"] = Meaning(v["meaning"]) if v.get("meaning") else None
+    v["translations"] = dict(v.get("translations") or {})
     v["condition_question_id"] = v.get("condition_question_id") or None
     v["condition_values"] = [str(x) for x in v.get("condition_values") or []]
     if v["condition_question_id"] is None:

@@ -15,10 +15,10 @@ from ..mail.delivery import register_inline_image
 from ..mail.models import EmailKind, OutboxEmail
 from ..mail.outbox import queue_email
 from ..mail.sealing import PLACEHOLDER
+from ..questions.answers import answers_summary
 from ..urls import external_url
 from . import checkin
 from .models import Registration, RegistrationStatus
-from .questions import answers_summary
 
 #: The check-in QR code's Content-ID, referred to by the HTML bodies.
 QR_CONTENT_ID = "checkin-qr"

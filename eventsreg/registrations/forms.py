@@ -7,10 +7,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from .. import validators
-from ..events.models import Event, Question
+from ..events.models import Event, FieldUse, Question, Registrants
 from ..forms import BaseForm, EmailAddress
+from ..questions.fields import READING_SUFFIX, build_field
+from ..questions.kinds import kind_of, validator_message
+from ..translated import current_locale
 from .models import ATTENDANCE_MODE_LABELS, AttendanceMode
-from .questions import build_field, validator_message
 from .services import RegistrationData
 
 
@@ -62,7 +64,8 @@ class RegistrationForm(BaseForm):
     company_name = StringField(
         _l("Azienda o ente"),
         description=_l("Ragione sociale. Se partecipi come privato, scrivi il tuo nome."),
-        validators=[DataRequired(_l("Scrivi il nome dell'azienda o dell'ente.")), Length(max=200)],
+        # Required or not as the event's form profile says (validate_company_name).
+        validators=[Length(max=200)],
         render_kw={"autocomplete": "organization"},
     )
     vat_number = StringField(
@@ -106,13 +109,15 @@ class RegistrationForm(BaseForm):
 
     @classmethod
     def for_event(cls, event: Event, *, editing: bool = False, **kwargs) -> "RegistrationForm":
-        """A form for *event*; when *editing*, without the fields that cannot change."""
+        """A form for *event*, as its form profile says, with its questions in the page's
+        language; when *editing*, without the fields that cannot change."""
+        locale = current_locale()
 
         class EventRegistrationForm(cls):
             pass
 
         for question in event.active_questions:
-            setattr(EventRegistrationForm, question.field_name, build_field(question))
+            setattr(EventRegistrationForm, question.field_name, build_field(question, locale))
         form = EventRegistrationForm(**kwargs)
         form.event = event
         form.questions = event.active_questions
@@ -120,10 +125,49 @@ class RegistrationForm(BaseForm):
         if editing:
             del form.email
             del form.privacy_consent
-            del form.website_confirm
-        modes = _attendance_modes(event)
-        form.attendance.choices = [c for c in form.attendance.choices if c.value in modes]
+            if "website_confirm" in form:
+                del form.website_confirm
+        form._apply_profile(event)
         return form
+
+    def _apply_profile(self, event: Event) -> None:
+        """Leave out, relabel and mark required the standard fields as *event* asks them."""
+        for name, use in (("company_name", event.organisation_field), ("phone", event.phone_field)):
+            if use is FieldUse.hidden or (
+                name == "company_name" and event.registrants is Registrants.people
+            ):
+                del self[name]
+            else:
+                self[name].flags.required = use is FieldUse.required
+        if event.registrants is Registrants.both and "company_name" in self:
+            self.company_name.label.text = _("Azienda o ente (se partecipi per un'organizzazione)")
+            self.company_name.description = ""
+        if event.tax_id_field is FieldUse.hidden:
+            del self.vat_number
+            del self.tax_code
+        elif event.registrants is Registrants.people:
+            del self.vat_number
+            self.tax_code.label.text = _("Codice fiscale")
+            self.tax_code.flags.required = event.tax_id_field is FieldUse.required
+        else:
+            self.vat_number.flags.required = event.tax_id_field is FieldUse.required
+            if event.tax_id_field is FieldUse.optional:
+                self.vat_number.description = _("11 cifre, ad esempio 12345670199. Facoltativa.")
+        if not event.asks_party_size:
+            del self.party_size
+        modes = _attendance_modes(event)
+        self.attendance.choices = [c for c in self.attendance.choices if c.value in modes]
+
+    def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
+        # Kept to read the reading a person chose for a number typed ambiguously.
+        self.submitted = self.meta.wrap_formdata(self, formdata)
+        super().process(formdata, obj, data, extra_filters, **kwargs)
+
+    def reading_of(self, field) -> str | None:
+        """The reading the person picked for an ambiguous number in *field*, if any."""
+        if not self.submitted:
+            return None
+        return self.submitted.get(field.name + READING_SUFFIX)
 
     # -- visibility of conditional questions -------------------------------------------
 
@@ -139,7 +183,7 @@ class RegistrationForm(BaseForm):
                 return True
             field = getattr(self, parent.field_name, None)
             raw = field.data if field is not None else None
-            given = {str(v) for v in raw} if isinstance(raw, list) else {_raw_key(raw)}
+            given = kind_of(parent).condition_keys(raw)
             if not given & {str(v) for v in question.condition_values}:
                 return False
             question = parent
@@ -160,16 +204,19 @@ class RegistrationForm(BaseForm):
             first_name=self.first_name.data,
             last_name=self.last_name.data,
             email=self.email.data if "email" in self else email,
-            phone=self.phone.data or "",
-            company_name=self.company_name.data,
-            vat_number=self.vat_number.data or "",
-            tax_code=self.tax_code.data or "",
+            phone=self._text("phone"),
+            company_name=self._text("company_name"),
+            vat_number=self._text("vat_number"),
+            tax_code=self._text("tax_code"),
             attendance=AttendanceMode(self.attendance.data),
-            party_size=self.party_size.parsed,
+            party_size=self.party_size.parsed if "party_size" in self else 1,
             marketing_consent=bool(self.marketing_consent.data),
             locale=locale,
             answers={q.id: field.parsed for q, field in self.question_fields()},
         )
+
+    def _text(self, name: str) -> str:
+        return (self[name].data or "") if name in self else ""
 
     # -- validation ----------------------------------------------------------------------
 
@@ -185,12 +232,20 @@ class RegistrationForm(BaseForm):
             )
         return not self.errors
 
+    def validate_company_name(self, field):
+        if field.flags.required and not field.data:
+            raise ValidationError(_("Scrivi il nome dell'azienda o dell'ente."))
+
     def validate_phone(self, field):
+        if not field.data:
+            if field.flags.required:
+                raise ValidationError(_("Scrivi il numero di telefono."))
+            return
         field.data = _normalised(validators.normalize_phone, field.data)
 
     def validate_vat_number(self, field):
         if not field.data:
-            if not self.tax_code.data:
+            if field.flags.required and not self._text("tax_code"):
                 raise ValidationError(
                     _("Indica la partita IVA oppure, se non ne hai una, il codice fiscale.")
                 )
@@ -198,8 +253,11 @@ class RegistrationForm(BaseForm):
         field.data = _normalised(validators.normalize_vat_it, field.data)
 
     def validate_tax_code(self, field):
-        if field.data:
-            field.data = _normalised(validators.normalize_tax_code_it, field.data)
+        if not field.data:
+            if field.flags.required and "vat_number" not in self:
+                raise ValidationError(_("Scrivi il codice fiscale."))
+            return
+        field.data = _normalised(validators.normalize_tax_code_it, field.data)
 
     def validate_attendance(self, field):
         if field.data not in {choice.value for choice in field.choices}:
@@ -226,16 +284,10 @@ def _normalised(normalize, value: str) -> str:
         raise ValidationError(validator_message(error)) from None
 
 
-def _raw_key(raw) -> str:
-    if raw is True:
-        return "yes"
-    if raw is False or raw is None:
-        return ""
-    return str(raw)
-
-
 def _attendance_modes(event: Event) -> set[str]:
-    modes = {AttendanceMode.not_attending.value}
+    modes = set()
+    if event.offers_interest_only:
+        modes.add(AttendanceMode.not_attending.value)
     if event.offers_in_person:
         modes.add(AttendanceMode.in_person.value)
     if event.offers_online:

@@ -16,12 +16,12 @@ from flask_babel import gettext as _
 
 from ..events import services as event_services
 from ..extensions import limiter
+from ..questions.answers import answer_warnings, answers_summary, form_value
 from ..security import keep_private
 from . import checkin, seats, services
 from .errors import AlreadyRegistered, NotEnoughSeats, RegistrationClosed
 from .forms import LinkRequestForm, RegistrationForm, WithdrawForm
 from .models import Registration
-from .questions import answer_warnings, answers_summary, form_value
 
 bp = Blueprint("registrations", __name__)
 
@@ -112,7 +112,8 @@ def manage(token: str):
                     form.registration_data(locale=_locale(), email=registration.email),
                 )
             except NotEnoughSeats as error:
-                form.party_size.errors.append(
+                # Without a party size asked, the one person is what does not fit.
+                (form.party_size if "party_size" in form else form.attendance).errors.append(
                     _(
                         "Restano %(n)d posti in presenza: "
                         "non è possibile aggiungere altre persone.",
