@@ -41,7 +41,7 @@ def location(event) -> str:
 
 
 def _description(event, page_url: str, extra: str = "") -> str:
-    text = event.summary or markdown_to_text(event.description)
+    text = event.text("summary") or markdown_to_text(event.text("description"))
     return "\n\n".join(part for part in (text, extra, page_url) if part)
 
 
@@ -54,7 +54,7 @@ def _vevent(event, *, sequence: int, attendee: Attendee | None, extra: str, now:
     vevent.add("last-modified", event.updated_at)
     vevent.add("dtstart", event.local_start)
     vevent.add("dtend", event.local_end)
-    vevent.add("summary", event.title)
+    vevent.add("summary", event.text("title"))
     vevent.add("description", _description(event, page_url, extra))
     if loc := location(event):
         vevent.add("location", loc)
@@ -147,7 +147,7 @@ def google_calendar_url(event) -> str:
     end = event.ends_at.strftime("%Y%m%dT%H%M%SZ")
     params = {
         "action": "TEMPLATE",
-        "text": event.title,
+        "text": event.text("title"),
         "dates": f"{start}/{end}",
         "details": _description(event, external_url("events.detail", slug=event.slug)),
         "location": location(event),
@@ -161,7 +161,7 @@ def outlook_calendar_url(event) -> str:
     params = {
         "path": "/calendar/action/compose",
         "rru": "addevent",
-        "subject": event.title,
+        "subject": event.text("title"),
         "startdt": event.starts_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "enddt": event.ends_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "body": _description(event, external_url("events.detail", slug=event.slug)),

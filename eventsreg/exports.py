@@ -41,7 +41,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from .events.models import Event, Question
+from .events.models import Event, FieldUse, Question, Registrants
 from .extensions import db
 from .questions.kinds import kind_of
 from .questions.models import Answer
@@ -118,7 +118,34 @@ def _headers(questions: list[Question]) -> list[str]:
 def column_widths(event: Event) -> list[int]:
     """XLSX column widths: fixed for the standard columns, from the header for questions."""
     fixed = [width for _label, width in _FIXED_COLUMNS]
-    return fixed + [min(max(len(kind_of(q).header(q)) + 2, 12), 40) for q in _questions(event)]
+    widths = fixed + [min(max(len(kind_of(q).header(q)) + 2, 12), 40) for q in _questions(event)]
+    return _kept(event, widths)
+
+
+#: Positions in ``_FIXED_COLUMNS`` of the standard fields an event's form may not ask.
+_PARTY, _PHONE, _COMPANY, _VAT, _TAX_CODE = 4, 8, 9, 10, 11
+
+
+def _omitted(event: Event) -> frozenset[int]:
+    """The standard columns *event*'s form profile does not ask: left out of its exports."""
+    omitted = set()
+    if not event.asks_party_size:
+        omitted.add(_PARTY)
+    if event.phone_field is FieldUse.hidden:
+        omitted.add(_PHONE)
+    if not event.for_organisations:
+        omitted.add(_COMPANY)
+    if event.tax_id_field is FieldUse.hidden:
+        omitted |= {_VAT, _TAX_CODE}
+    elif event.registrants is Registrants.people:
+        omitted.add(_VAT)
+    return frozenset(omitted)
+
+
+def _kept(event: Event, row: list) -> list:
+    """*row* (a header, widths, cells or converters) without the columns *event* omits."""
+    omitted = _omitted(event)
+    return [cell for index, cell in enumerate(row) if index not in omitted] if omitted else row
 
 
 def registration_rows(event: Event) -> Iterator[list]:
@@ -127,11 +154,16 @@ def registration_rows(event: Event) -> Iterator[list]:
     Times are naive datetimes in the event's zone; statuses and choices are words.
     """
     questions = _questions(event)
-    yield _headers(questions)
+    yield _kept(event, _headers(questions))
     converters = _typed_converters(event, questions)
+    omitted = _omitted(event)
     for chunk in _stored_rows(event, questions):
         for row in chunk:
-            yield [convert(value) for convert, value in zip(converters, row, strict=True)]
+            yield [
+                convert(value)
+                for index, (convert, value) in enumerate(zip(converters, row, strict=True))
+                if index not in omitted
+            ]
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -554,10 +586,10 @@ def csv_chunks(event: Event, delimiter: str = ";", *, rows: Iterable[list] | Non
     buffer.write("\ufeff")
     if rows is None:
         questions = _questions(event)
-        writer.writerow([neutralise(text) for text in _headers(questions)])
-        converters = _csv_columns(event, questions, italian)
+        writer.writerow([neutralise(text) for text in _kept(event, _headers(questions))])
+        converters = _kept(event, _csv_columns(event, questions, italian))
         for chunk in _stored_rows(event, questions):
-            columns = zip(*chunk, strict=True)
+            columns = _kept(event, list(zip(*chunk, strict=True)))
             writer.writerows(
                 zip(
                     *(

@@ -44,6 +44,11 @@ def event_local(event, moment: datetime) -> str:
     return date_time(moment.astimezone(event.tz))
 
 
+def plain_number(value) -> str:
+    """A number as a machine reads it back: "1500", "1.5" (no grouping, a decimal point)."""
+    return format(Decimal(str(value)).normalize(), "f")
+
+
 def number(value) -> str:
     """A number with the locale's separators: 12.500,5 in Italian."""
     if isinstance(value, bool) or value is None:

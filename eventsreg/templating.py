@@ -5,7 +5,7 @@ from flask_babel import get_locale
 from jinja2 import StrictUndefined
 
 from . import calendar, formatting
-from .events.models import EVENT_STATUS_LABELS
+from .events.models import EVENT_STATUS_LABELS, Registrants
 from .mail.models import OutboxStatus
 from .markdown import render_markdown
 from .questions.answers import condition_labels, display_value
@@ -27,6 +27,7 @@ def register(app):
         date_time=formatting.date_time,
         short_time=formatting.short_time,
         number=formatting.number,
+        plain_number=formatting.plain_number,
     )
     app.jinja_env.globals.update(
         event_local=formatting.event_local,
@@ -42,6 +43,7 @@ def register(app):
         OutboxStatus=OutboxStatus,
         RegistrationState=RegistrationState,
         RegistrationStatus=RegistrationStatus,
+        Registrants=Registrants,
     )
     # A misspelt variable is a bug: fail loudly instead of rendering nothing.
     app.jinja_env.undefined = StrictUndefined

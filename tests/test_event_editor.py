@@ -32,6 +32,15 @@ def editor_data(**overrides) -> dict:
         "registration_closes_at": "09/04/2030 12:00",
         "contact_email": "Eventi@Consorzio.example",
         "privacy_notice": "Titolare: Consorzio.IT.",
+        # The form profile: companies, every standard field, every way to take part.
+        "registrants": "organisations",
+        "organisation_field": "required",
+        "tax_id_field": "required",
+        "phone_field": "optional",
+        "asks_party_size": "y",
+        "allows_in_person": "y",
+        "allows_online": "y",
+        "allows_interest_only": "y",
     }
     data.update(overrides)
     return data

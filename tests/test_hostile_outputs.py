@@ -217,6 +217,12 @@ def test_hostile_event_texts_come_out_inert(
         "max_party_size": "5",
         "contact_email": "eventi@example.org",
         "privacy_notice": description,
+        "registrants": "organisations",
+        "organisation_field": "required",
+        "tax_id_field": "required",
+        "phone_field": "optional",
+        "allows_in_person": "y",
+        "allows_interest_only": "y",
     }
     # The organiser's preview renders the Markdown without saving it.
     preview = client.post(edit, data={**form, "preview": "1"})

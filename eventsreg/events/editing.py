@@ -24,7 +24,12 @@ def update_event(event: Event, values: dict) -> bool:
     new version. The capacity is not among *values*: seats are the registrations'
     domain (``registrations.seats.change_capacity``), changed before this call.
     """
-    if values.get("privacy_notice") != event.privacy_notice:
+    new_notice = (
+        values.get("privacy_notice"),
+        (values.get("translations") or {}).get("en", {}).get("privacy_notice", ""),
+    )
+    if new_notice != (event.privacy_notice, event.translation("privacy_notice", "en")):
+        # In either language: a consent records the version of the notice it was given to.
         event.privacy_notice_version += 1
     calendar_changes = {k: values.pop(k) for k in services.CALENDAR_FIELDS if k in values}
     for name, value in values.items():
@@ -53,6 +58,16 @@ def duplicate_event(event: Event, organizer) -> Event:
         requires_approval=event.requires_approval,
         contact_email=event.contact_email,
         privacy_notice=event.privacy_notice,
+        venue_notes=event.venue_notes,
+        translations=dict(event.translations or {}),
+        registrants=event.registrants,
+        organisation_field=event.organisation_field,
+        tax_id_field=event.tax_id_field,
+        phone_field=event.phone_field,
+        asks_party_size=event.asks_party_size,
+        allows_in_person=event.allows_in_person,
+        allows_online=event.allows_online,
+        allows_interest_only=event.allows_interest_only,
     )
     db.session.add(copy)
     copy.managers = list(event.managers)
@@ -70,6 +85,8 @@ def duplicate_event(event: Event, organizer) -> Event:
             choices=list(question.choices),
             settings=dict(question.settings),
             condition_values=list(question.condition_values),
+            meaning=question.meaning,
+            translations=dict(question.translations or {}),
         )
         copies[question.id] = clone
         copy.questions.append(clone)

@@ -9,11 +9,17 @@ from zoneinfo import ZoneInfo, available_timezones
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from ..events.models import Event
+from ..events.models import (
+    FIELD_USE_LABELS,
+    REGISTRANTS_LABELS,
+    Event,
+    FieldUse,
+    Registrants,
+)
 from ..extensions import db
 from ..forms import BaseForm, EmailAddress
 
@@ -77,6 +83,10 @@ class LocalDateTimeField(StringField):
         )
 
 
+#: The event's texts an organiser may write in English too.
+TRANSLATED_FIELDS = ("title", "summary", "description", "venue_notes", "privacy_notice")
+
+
 class EventForm(BaseForm):
     title = StringField(
         _l("Titolo"), validators=[DataRequired(_l("Scrivi il titolo.")), Length(max=200)]
@@ -112,6 +122,12 @@ class EventForm(BaseForm):
     ends_at = LocalDateTimeField(_l("Fine"), render_kw={"type": "datetime-local"})
     venue_name = StringField(_l("Luogo"), validators=[Length(max=200)])
     venue_address = StringField(_l("Indirizzo del luogo"), validators=[Length(max=300)])
+    venue_notes = TextAreaField(
+        _l("Note sul luogo"),
+        description=_l("Facoltative: ingresso, parcheggio, accessibilità."),
+        validators=[Length(max=1000)],
+        render_kw={"rows": 2},
+    )
     online_url = StringField(
         _l("Collegamento online"),
         description=_l(
@@ -152,6 +168,60 @@ class EventForm(BaseForm):
         ],
         render_kw={"type": "email"},
     )
+    # -- the form profile ------------------------------------------------------------------
+    registrants = RadioField(
+        _l("Chi si iscrive"),
+        choices=[SelectChoice(r.value, label) for r, label in REGISTRANTS_LABELS.items()],
+        default=Registrants.organisations.value,
+        validate_choice=False,
+    )
+    organisation_field = SelectField(
+        _l("Azienda o ente"),
+        description=_l("Per i privati cittadini non viene mai chiesto."),
+        choices=[SelectChoice(u.value, label) for u, label in FIELD_USE_LABELS.items()],
+        default=FieldUse.required.value,
+        validate_choice=False,
+    )
+    tax_id_field = SelectField(
+        _l("Partita IVA o codice fiscale"),
+        description=_l("Ai privati cittadini viene chiesto solo il codice fiscale."),
+        choices=[SelectChoice(u.value, label) for u, label in FIELD_USE_LABELS.items()],
+        default=FieldUse.required.value,
+        validate_choice=False,
+    )
+    phone_field = SelectField(
+        _l("Telefono"),
+        choices=[SelectChoice(u.value, label) for u, label in FIELD_USE_LABELS.items()],
+        default=FieldUse.optional.value,
+        validate_choice=False,
+    )
+    asks_party_size = BooleanField(
+        _l("Chiedi quante persone partecipano con ogni iscrizione"), default=True
+    )
+    allows_in_person = BooleanField(_l("Partecipazione in presenza (serve il luogo)"), default=True)
+    allows_online = BooleanField(_l("Partecipazione online (serve il collegamento)"), default=True)
+    allows_interest_only = BooleanField(
+        _l("«Non partecipo, invio solo la manifestazione di interesse»"), default=True
+    )
+
+    # -- in English ------------------------------------------------------------------------
+    title_en = StringField(_l("Titolo in inglese"), validators=[Length(max=200)])
+    summary_en = StringField(_l("Sommario in inglese"), validators=[Length(max=500)])
+    description_en = TextAreaField(
+        _l("Descrizione in inglese"),
+        description=_l("Markdown, come la descrizione in italiano."),
+        validators=[Length(max=50_000)],
+        render_kw={"rows": 8},
+    )
+    venue_notes_en = TextAreaField(
+        _l("Note sul luogo in inglese"), validators=[Length(max=1000)], render_kw={"rows": 2}
+    )
+    privacy_notice_en = TextAreaField(
+        _l("Informativa privacy in inglese"),
+        validators=[Length(max=50_000)],
+        render_kw={"rows": 6},
+    )
+
     privacy_notice = TextAreaField(
         _l("Informativa privacy"),
         description=_l(
@@ -252,6 +322,22 @@ class EventForm(BaseForm):
                 _("Indica quante persone può iscrivere al massimo ogni iscrizione.")
             )
 
+    def validate_registrants(self, field):
+        if field.data not in {r.value for r in Registrants}:
+            raise ValidationError(_("Scegli chi si iscrive."))
+
+    def _field_use(self, field):
+        if field.data not in {u.value for u in FieldUse}:
+            raise ValidationError(_("Scegli un'opzione dall'elenco."))
+
+    validate_organisation_field = _field_use
+    validate_tax_id_field = _field_use
+    validate_phone_field = _field_use
+
+    def validate_allows_interest_only(self, field):
+        if not (self.allows_in_person.data or self.allows_online.data or field.data):
+            raise ValidationError(_("Offri almeno un modo di partecipare."))
+
     def values(self) -> dict:
         """The event's attributes as the editor was filled in (times aware, in UTC-convertible "
         "form)."""
@@ -274,6 +360,22 @@ class EventForm(BaseForm):
             "requires_approval": bool(self.requires_approval.data),
             "contact_email": self.contact_email.data,
             "privacy_notice": self.privacy_notice.data,
+            "venue_notes": self.venue_notes.data or "",
+            "registrants": Registrants(self.registrants.data),
+            "organisation_field": FieldUse(self.organisation_field.data),
+            "tax_id_field": FieldUse(self.tax_id_field.data),
+            "phone_field": FieldUse(self.phone_field.data),
+            "asks_party_size": bool(self.asks_party_size.data),
+            "allows_in_person": bool(self.allows_in_person.data),
+            "allows_online": bool(self.allows_online.data),
+            "allows_interest_only": bool(self.allows_interest_only.data),
+            "translations": {
+                "en": {
+                    name: text
+                    for name in TRANSLATED_FIELDS
+                    if (text := (self[f"{name}_en"].data or ""))
+                }
+            },
         }
 
 
@@ -302,4 +404,14 @@ def form_data_for(event: Event) -> dict:
         "requires_approval": event.requires_approval,
         "contact_email": event.contact_email,
         "privacy_notice": event.privacy_notice,
+        "venue_notes": event.venue_notes,
+        "registrants": event.registrants.value,
+        "organisation_field": event.organisation_field.value,
+        "tax_id_field": event.tax_id_field.value,
+        "phone_field": event.phone_field.value,
+        "asks_party_size": event.asks_party_size,
+        "allows_in_person": event.allows_in_person,
+        "allows_online": event.allows_online,
+        "allows_interest_only": event.allows_interest_only,
+        **{f"{name}_en": event.translation(name, "en") for name in TRANSLATED_FIELDS},
     }

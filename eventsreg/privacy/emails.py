@@ -23,7 +23,7 @@ def queue_erasure(event: Event, address: str, locale: str = "it") -> OutboxEmail
         "locale": locale,
     }
     with force_locale(locale):
-        subject = _("Dati cancellati: %(title)s", title=event.title)
+        subject = _("Dati cancellati: %(title)s", title=event.text("title"))
         text_body = render_template("emails/erasure.txt", subject=subject, **context)
         html_body = render_template("emails/erasure.html", subject=subject, **context)
     return queue_email(

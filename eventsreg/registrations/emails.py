@@ -81,7 +81,7 @@ def queue_confirmation(
     registration: Registration, token: str, *, ics_method: str | None
 ) -> OutboxEmail:
     """Thank the registrant, with what they sent, their link and (if attending) the invite."""
-    title = registration.event.title
+    title = registration.event.text("title")
 
     def subject():
         if registration.status is RegistrationStatus.pending:
@@ -107,7 +107,7 @@ def queue_change(registration: Registration, *, ics_method: str | None) -> Outbo
     return _compose(
         registration,
         EmailKind.change,
-        lambda: _("Iscrizione modificata: %(title)s", title=registration.event.title),
+        lambda: _("Iscrizione modificata: %(title)s", title=registration.event.text("title")),
         ics_method=ics_method,
         answers=answers_summary(registration),
     )
@@ -118,7 +118,7 @@ def queue_withdrawal(registration: Registration, *, ics_method: str | None) -> O
     return _compose(
         registration,
         EmailKind.withdrawal,
-        lambda: _("Iscrizione ritirata: %(title)s", title=registration.event.title),
+        lambda: _("Iscrizione ritirata: %(title)s", title=registration.event.text("title")),
         ics_method=ics_method,
     )
 
@@ -128,7 +128,7 @@ def queue_promotion(registration: Registration, *, ics_method: str | None) -> Ou
     return _compose(
         registration,
         EmailKind.promotion,
-        lambda: _("Si è liberato un posto: %(title)s", title=registration.event.title),
+        lambda: _("Si è liberato un posto: %(title)s", title=registration.event.text("title")),
         ics_method=ics_method,
     )
 
@@ -138,7 +138,7 @@ def queue_approved(registration: Registration, *, ics_method: str | None) -> Out
     return _compose(
         registration,
         EmailKind.approved,
-        lambda: _("Iscrizione accettata: %(title)s", title=registration.event.title),
+        lambda: _("Iscrizione accettata: %(title)s", title=registration.event.text("title")),
         ics_method=ics_method,
     )
 
@@ -148,7 +148,7 @@ def queue_rejected(registration: Registration) -> OutboxEmail:
     return _compose(
         registration,
         EmailKind.rejected,
-        lambda: _("Iscrizione non accettata: %(title)s", title=registration.event.title),
+        lambda: _("Iscrizione non accettata: %(title)s", title=registration.event.text("title")),
     )
 
 
@@ -157,7 +157,7 @@ def queue_link(registration: Registration, token: str) -> OutboxEmail:
     return _compose(
         registration,
         EmailKind.link,
-        lambda: _("Il tuo link personale: %(title)s", title=registration.event.title),
+        lambda: _("Il tuo link personale: %(title)s", title=registration.event.text("title")),
         token=token,
     )
 
@@ -167,7 +167,7 @@ def queue_reminder(registration: Registration) -> OutboxEmail:
     return _compose(
         registration,
         EmailKind.reminder,
-        lambda: _("Promemoria: %(title)s", title=registration.event.title),
+        lambda: _("Promemoria: %(title)s", title=registration.event.text("title")),
     )
 
 
@@ -181,7 +181,7 @@ def queue_message(registration: Registration, subject: str, body: str) -> Outbox
         "{nome}": registration.first_name,
         "{cognome}": registration.last_name,
         "{azienda}": registration.company_name,
-        "{evento}": registration.event.title,
+        "{evento}": registration.event.text("title"),
     }
     for placeholder, value in values.items():
         subject = subject.replace(placeholder, value)
@@ -195,7 +195,7 @@ def queue_event_update(registration: Registration, *, ics_method: str | None) ->
     return _compose(
         registration,
         EmailKind.event_update,
-        lambda: _("Evento modificato: %(title)s", title=event.title),
+        lambda: _("Evento modificato: %(title)s", title=event.text("title")),
         ics_method=ics_method,
     )
 
@@ -206,6 +206,6 @@ def queue_event_cancelled(registration: Registration, *, ics_method: str | None)
     return _compose(
         registration,
         EmailKind.event_cancelled,
-        lambda: _("Evento annullato: %(title)s", title=event.title),
+        lambda: _("Evento annullato: %(title)s", title=event.text("title")),
         ics_method=ics_method,
     )

@@ -11,6 +11,7 @@ from ..events import services
 from ..events.models import Event
 from ..extensions import db
 from ..registrations import seats
+from ..translated import current_locale
 from . import page_cache
 
 bp = Blueprint("events", __name__)
@@ -72,7 +73,8 @@ def feed():
             sa.func.max(sa.case((Event.ends_at < since, Event.ends_at))),
         )
     ).one()
-    etag = calendar.feed_etag([(count, changed, _as_utc(aged_out))])
+    # Titles and descriptions are in the visitor's language: one version of the feed each.
+    etag = calendar.feed_etag([(count, changed, _as_utc(aged_out), current_locale())])
     last_modified = _feed_last_modified(changed, _as_utc(aged_out))
     if etag in request.if_none_match or (
         not request.if_none_match
