@@ -267,6 +267,11 @@ CASES = {
     "organizer.question_move": (True, {}, lambda w: {"direction": "down"}),
     "organizer.question_remove": (True, {}, lambda w: {}),
     "organizer.question_restore": (True, {}, lambda w: {}),
+    "organizer.questionnaire_insert": (
+        True,
+        {},
+        lambda w: {"questionnaire": "energy_community"},
+    ),
     "organizer.registration_new": (
         True,
         {},
@@ -292,6 +297,7 @@ FORM_PAGES = {
     "organizer.question_move": "organizer.questions",
     "organizer.question_remove": "organizer.questions",
     "organizer.question_restore": "organizer.questions",
+    "organizer.questionnaire_insert": "organizer.questions",
     "organizer.registration_approve": "organizer.registration_detail",
     "organizer.registration_reject": "organizer.registration_detail",
     "organizer.registration_confirm": "organizer.registration_detail",

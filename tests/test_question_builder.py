@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from eventsreg.events.models import EventStatus, Question, QuestionKind
 from eventsreg.extensions import db
+from eventsreg.questions.library import ENERGY_COMMUNITY, add_questionnaire
 from eventsreg.questions import builder as service
 from eventsreg.questions.models import Answer
 
@@ -436,19 +437,27 @@ def test_a_question_others_depend_on_keeps_the_options_they_name(client, event, 
     assert "«Consumo» dipende dalle risposte" in error_for(response.get_data(as_text=True), "kind")
 
 
-def test_a_draft_event_gets_a_note_instead_of_the_preview_link(
+def test_the_form_is_previewed_in_both_languages_also_for_a_draft(
     client, create_event, create_organizer, sign_in
 ):
-    draft = create_event(slug="bozza", status=EventStatus.draft)
+    draft = create_event(slug="bozza", status=EventStatus.draft, title="Assemblea")
+    draft.set_translation("title", "en", "Assembly")
+    add_questionnaire(draft, ENERGY_COMMUNITY)
+    db.session.commit()
     sign_in(create_organizer(events=[draft]))
     html = text(client.get("/organizer/events/bozza/questions"))
-    assert "sarà disponibile quando l'evento sarà pubblicato" in html
-    assert "/events/bozza/register" not in html
-
-
-def test_a_published_event_links_to_the_public_form_as_preview(client, event):
-    html = client.get(f"/organizer/events/{event.slug}/questions").get_data(as_text=True)
-    assert f'href="/events/{event.slug}/register"' in html
+    assert "/organizer/events/bozza/questions/preview?lang=it" in html
+    assert "/organizer/events/bozza/questions/preview?lang=en" in html
+    italian = text(client.get("/organizer/events/bozza/questions/preview?lang=it"))
+    assert '<html lang="it">' in italian and "Iscrizione: Assemblea" in italian
+    assert "Vuoi manifestare interesse ad aderire alla Comunità Energetica?" in italian
+    english = text(client.get("/organizer/events/bozza/questions/preview?lang=en"))
+    assert '<html lang="en">' in english and "Registration: Assembly" in english
+    assert "Would you like to express interest in joining the Energy Community?" in english
+    assert "Da valutare" not in english and "To be assessed" in english
+    # The public cannot see the draft's form, and the preview posts nowhere.
+    assert client.get("/events/bozza/register").status_code == 404
+    assert 'method="post"' not in english.split("<main", 1)[1]
 
 
 def _builder_urls(slug: str, question_id: int) -> list[tuple[str, str]]:
@@ -536,3 +545,101 @@ def test_the_service_refuses_with_a_field_and_an_italian_message(create_event):
     assert refused.value.field == "choices"
     assert "almeno due opzioni" in refused.value.message
     assert event.questions == []
+
+
+# -- the builder shows what the kind needs, in both languages ------------------------------
+
+
+def _shown(html: str, field: str) -> bool:
+    """Whether the builder shows *field*'s block (not hidden for this kind)."""
+    match = re.search(
+        rf'<div data-kinds="[^"]*"( hidden)?>(?:(?!data-kinds).)*?id="{field}"', html, re.S
+    )
+    assert match, field
+    return match.group(1) is None
+
+
+def test_the_builder_shows_only_the_settings_of_the_chosen_kind(client, event):
+    url = f"/organizer/events/{event.slug}/questions/new"
+    html = client.get(url).get_data(as_text=True)  # a short text, to begin with
+    assert _shown(html, "max_length") and not _shown(html, "unit")
+    # Without JavaScript, the organiser picks a kind and asks for its settings: nothing is
+    # saved, the form comes back with the number's settings.
+    response = client.post(url, data=question_data(kind="number", refresh="kind"))
+    assert response.status_code == 200 and stored() == []
+    html = response.get_data(as_text=True)
+    assert _shown(html, "unit") and _shown(html, "min_value") and _shown(html, "integer")
+    assert not _shown(html, "max_length") and not _shown(html, "choices")
+    year = client.post(url, data=question_data(kind="year", refresh="kind")).get_data(as_text=True)
+    assert _shown(year, "min_value") and not _shown(year, "unit") and not _shown(year, "integer")
+    # Every block carries the kinds it belongs to, for the script that hides the others.
+    assert 'data-kinds="choice multichoice"' in html
+
+
+def test_a_condition_is_set_by_ticking_the_other_questions_answers(client, event, add):
+    role = add(label="Ruolo", kind="choice", choices="consumer|Consumatore\nproducer|Produttore")
+    url = f"/organizer/events/{event.slug}/questions/new"
+    page = client.post(
+        url, data=question_data(label="Consumo", condition_parent=str(role.id), refresh="1")
+    ).get_data(as_text=True)
+    assert 'type="checkbox" name="condition_values" value="consumer"' in page
+    assert "Consumatore" in page and "Produttore" in page
+    response = client.post(
+        url,
+        data={
+            **question_data(label="Consumo", kind="number", condition_parent=str(role.id)),
+            "condition_values": ["consumer"],
+        },
+    )
+    assert response.status_code == 303, error_summary(response)
+    assert stored()[-1].condition_values == ["consumer"]
+    edit = client.get(f"/organizer/events/{event.slug}/questions/{stored()[-1].id}/edit").get_data(
+        as_text=True
+    )
+    assert re.search(r'value="consumer" id="[^"]+" checked', edit)
+
+
+def test_a_question_is_written_in_english_too_and_given_a_meaning(client, event, add):
+    question = add(
+        label="Consumo annuo",
+        label_en="Annual consumption",
+        help_text="In kWh.",
+        help_text_en="In kWh a year.",
+        kind="choice",
+        choices="low|Basso|Low\nhigh|Alto",
+        meaning="annual_consumption_kwh",
+    )
+    assert question.translation("label", "en") == "Annual consumption"
+    assert question.translation("help_text", "en") == "In kWh a year."
+    assert question.choices == [
+        {"value": "low", "label": "Basso", "label_en": "Low"},
+        {"value": "high", "label": "Alto"},
+    ]
+    assert question.meaning.value == "annual_consumption_kwh"
+    client.get("/lang/en")
+    html = public_form(client, event)
+    assert "Annual consumption" in html and "In kWh a year." in html
+    # An option without English reads in Italian rather than not at all.
+    assert ">Low<" in html and ">Alto<" in html
+
+
+def test_the_energy_community_questionnaire_is_inserted_with_one_click(client, event, add):
+    add(label="Ruolo", kind="text", code="interest")
+    response = client.post(
+        f"/organizer/events/{event.slug}/questions/questionnaire",
+        data={"questionnaire": "energy_community"},
+    )
+    assert response.status_code == 303
+    questions = {q.code: q for q in stored()}
+    # A code already used gets a number; conditions point at the questionnaire's own.
+    assert questions["interest"].kind is QuestionKind.text
+    assert questions["interest_2"].meaning.value == "interest"
+    assert questions["member_kind"].condition_question is questions["interest_2"]
+    assert questions["pv_existing_year"].kind is QuestionKind.year
+    assert (
+        client.post(
+            f"/organizer/events/{event.slug}/questions/questionnaire",
+            data={"questionnaire": "nope"},
+        ).status_code
+        == 404
+    )

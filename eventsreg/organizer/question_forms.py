@@ -4,12 +4,12 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from .. import validators
-from ..events.models import Event, Question, QuestionKind
+from ..events.models import MEANING_LABELS, Event, Meaning, Question, QuestionKind
 from ..forms import BaseForm
 from ..questions import builder as rules
 from ..questions.kinds import KINDS
@@ -19,23 +19,32 @@ ERROR_FIELDS = {"min": "min_value", "max": "max_value", "condition_question_id":
 
 
 def parse_choices(text: str) -> list[dict]:
-    """Choices typed one per line, as "value|Label" or just "Label" (value derived)."""
+    """Choices typed one per line, as "Label", "value|Label" or "value|Label|English label"
+    (a value left out is derived from the label)."""
     choices = []
     for line in (text or "").splitlines():
-        value, sep, label = (part.strip() for part in line.partition("|"))
-        if not sep:
-            value, label = "", value
+        parts = [part.strip() for part in line.split("|")]
+        if len(parts) == 1:
+            value, label, english = "", parts[0], ""
+        else:
+            value, label, english = (parts + [""])[:3]
         if not value and not label:
             continue
         label = label or value
         value = value or rules.derive_code(label) or f"opzione_{len(choices) + 1}"
-        choices.append({"value": value, "label": label})
+        choice = {"value": value, "label": label}
+        if english:
+            choice["label_en"] = english
+        choices.append(choice)
     return choices
 
 
 def choices_text(choices: list[dict]) -> str:
     """The choices as the builder's textarea shows them."""
-    return "\n".join(f"{c['value']}|{c['label']}" for c in choices)
+    return "\n".join(
+        "|".join([c["value"], c["label"], *([c["label_en"]] if c.get("label_en") else [])])
+        for c in choices
+    )
 
 
 class QuestionForm(BaseForm):
@@ -44,6 +53,13 @@ class QuestionForm(BaseForm):
         description=_l("Il testo che vede chi si iscrive, ad esempio «Consumo annuo di energia»."),
         validators=[DataRequired(_l("Scrivi il testo della domanda.")), Length(max=300)],
     )
+    label_en = StringField(
+        _l("Domanda in inglese"),
+        description=_l(
+            "Facoltativa: chi si iscrive in inglese legge questa; se manca, l'italiano."
+        ),
+        validators=[Length(max=300)],
+    )
     kind = SelectField(_l("Tipo di risposta"), validate_choice=False)
     help_text = TextAreaField(
         _l("Spiegazione"),
@@ -51,7 +67,18 @@ class QuestionForm(BaseForm):
         validators=[Length(max=1000)],
         render_kw={"rows": 2},
     )
+    help_text_en = TextAreaField(
+        _l("Spiegazione in inglese"), validators=[Length(max=1000)], render_kw={"rows": 2}
+    )
     is_required = BooleanField(_l("Risposta obbligatoria"))
+    meaning = SelectField(
+        _l("Significato della risposta"),
+        description=_l(
+            "Facoltativo: che cosa misura la risposta. I riepiloghi, come quello della comunità "
+            "energetica, trovano i dati per significato, qualunque sia il testo della domanda."
+        ),
+        validate_choice=False,
+    )
     code = StringField(
         _l("Codice"),
         description=_l(
@@ -65,7 +92,8 @@ class QuestionForm(BaseForm):
         _l("Opzioni"),
         description=_l(
             "Una per riga, almeno due. Scrivi solo il testo (es. «Consumatore») oppure "
-            "valore|testo (es. «consumer|Consumatore»): il valore resta nelle esportazioni."
+            "valore|testo|testo in inglese (es. «consumer|Consumatore|Consumer»): il valore "
+            "resta nelle esportazioni, il testo in inglese è facoltativo."
         ),
         render_kw={"rows": 5},
     )
@@ -87,13 +115,9 @@ class QuestionForm(BaseForm):
         description=_l("Solo domande precedenti a scelta singola, multipla o Sì/No."),
         validate_choice=False,
     )
-    condition_values = TextAreaField(
-        _l("…la risposta è una di queste"),
-        description=_l(
-            "Una per riga, come valore o come testo dell'opzione. Le risposte possibili sono "
-            "elencate qui sotto."
-        ),
-        render_kw={"rows": 3},
+    #: Ticked among the chosen question's answers (a list typed one a line is read too).
+    condition_values = SelectMultipleField(
+        _l("…la risposta è una di queste"), validate_choice=False
     )
 
     def __init__(self, *args, event: Event, question: Question | None = None, **kwargs):
@@ -101,6 +125,9 @@ class QuestionForm(BaseForm):
         self.event = event
         self.question = question
         self.kind.choices = [SelectChoice(kind.value, k.label) for kind, k in KINDS.items()]
+        self.meaning.choices = [SelectChoice("", _("Nessuno"))] + [
+            SelectChoice(meaning.value, label) for meaning, label in MEANING_LABELS.items()
+        ]
         if question is not None and rules.answer_count(question):
             self.kind.description = _("Ci sono già risposte: il tipo non si può più cambiare.")
         self.parents = rules.eligible_parents(event, question)
@@ -145,6 +172,22 @@ class QuestionForm(BaseForm):
             raise ValidationError(_("Scrivi un numero intero da 1 a %(max)s.", max="5.000"))
         field.parsed = int(text)
 
+    def validate_meaning(self, field):
+        if field.data and field.data not in {m.value for m in Meaning}:
+            raise ValidationError(_("Scegli un significato dall'elenco."))
+
+    @property
+    def chosen_kind(self):
+        """The kind whose settings the form shows: the one selected, else text."""
+        try:
+            return KINDS[QuestionKind(self.kind.data)]
+        except ValueError:
+            return KINDS[QuestionKind.text]
+
+    @property
+    def chosen_parent(self) -> Question | None:
+        return next((q for q in self.parents if str(q.id) == self.condition_parent.data), None)
+
     def validate_condition_parent(self, field):
         # Which questions qualify is the service's rule; here only the shape of the id.
         if field.data and not field.data.isdigit():
@@ -172,9 +215,30 @@ class QuestionForm(BaseForm):
             if self.condition_parent.data
             else None,
             "condition_values": [
-                line for line in (self.condition_values.data or "").splitlines() if line.strip()
+                line
+                for ticked in self.condition_values.data or []
+                for line in ticked.splitlines()
+                if line.strip()
             ],
+            "meaning": self.meaning.data or None,
+            "translations": self._translations(),
         }
+
+    def _translations(self) -> dict:
+        """The question's English, kept beside what the builder does not show."""
+        current = dict(self.question.translations or {}) if self.question else {}
+        english = dict(current.get("en") or {})
+        for name in ("label", "help_text"):
+            text = (self[f"{name}_en"].data or "").strip()
+            if text:
+                english[name] = text
+            else:
+                english.pop(name, None)
+        return (
+            {**current, "en": english}
+            if english
+            else {k: v for k, v in current.items() if k != "en"}
+        )
 
     def add_errors(self, error: rules.QuestionError) -> None:
         """Show the service's refusals next to the fields they concern."""
@@ -208,5 +272,8 @@ def form_data_for(question: Question) -> dict:
         "integer": bool(settings.get("integer")),
         "max_length": str(settings.get("max_length") or ""),
         "condition_parent": str(question.condition_question_id or ""),
-        "condition_values": "\n".join(str(v) for v in question.condition_values),
+        "condition_values": [str(v) for v in question.condition_values],
+        "meaning": question.meaning.value if question.meaning else "",
+        "label_en": question.translation("label", "en"),
+        "help_text_en": question.translation("help_text", "en"),
     }

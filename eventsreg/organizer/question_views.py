@@ -1,14 +1,17 @@
 """The question builder: an event's own questions, added, changed, ordered and removed."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from ..events.models import Event, Question
 from ..extensions import db
 from ..forms import BaseForm
 from ..questions import builder as service
 from ..questions.kinds import KINDS
+from ..questions.library import QUESTIONNAIRES, add_questionnaire
+from ..registrations import seats
+from ..registrations.forms import RegistrationForm
 from . import bp
 from .auth import managed_event_or_404
 from .question_forms import QuestionForm, form_data_for
@@ -26,16 +29,23 @@ def _to_list(event: Event):
 
 
 def _render_form(form: QuestionForm, event: Event, question: Question | None = None):
-    status = 400 if form.is_submitted() else 200
+    status = 400 if form.is_submitted() and not _refreshing() else 200
     return render_template(
         "organizer/question_form.html",
         form=form,
         event=event,
         question=question,
         possible_values=service.possible_values,
+        kinds_using=lambda setting: [k.value for k, t in KINDS.items() if setting in t.settings],
         answers=service.answer_count(question) if question else 0,
         dependents=service.dependents(question) if question else [],
     ), status
+
+
+def _refreshing() -> bool:
+    """The organiser asked to see the settings of the kind or condition just chosen (the
+    button pages offer without JavaScript): show the form again, save nothing."""
+    return request.method == "POST" and "refresh" in request.form
 
 
 @bp.get("/events/<slug>/questions")
@@ -49,7 +59,50 @@ def questions(slug: str):
         archived=[q for q in event.questions if q.is_archived],
         counts=service.answer_counts(event),
         kinds=KINDS,
+        questionnaires=QUESTIONNAIRES.values(),
     )
+
+
+@bp.post("/events/<slug>/questions/questionnaire")
+def questionnaire_insert(slug: str):
+    """Append a ready-made questionnaire (e.g. the energy-community one) to the form."""
+    event = managed_event_or_404(slug)
+    if not BaseForm().validate_on_submit():
+        abort(400)
+    questionnaire = QUESTIONNAIRES.get(request.form.get("questionnaire", ""))
+    if questionnaire is None:
+        abort(404)
+    added = add_questionnaire(event, questionnaire)
+    db.session.commit()
+    flash(
+        ngettext(
+            "Aggiunta %(num)d domanda del questionario «%(title)s».",
+            "Aggiunte %(num)d domande del questionario «%(title)s», in fondo al modulo.",
+            len(added),
+            title=questionnaire.title,
+        ),
+        "success",
+    )
+    return _to_list(event)
+
+
+@bp.get("/events/<slug>/questions/preview")
+def questions_preview(slug: str):
+    """The registration form as people will see it, in Italian or English, also for a draft."""
+    event = managed_event_or_404(slug)
+    lang = request.args.get("lang", "it")
+    if lang not in current_app.config["LANGUAGES"]:
+        abort(404)
+    with force_locale(lang):
+        form = RegistrationForm.for_event(event, formdata=None)
+        body = render_template(
+            "organizer/form_preview.html",
+            event=event,
+            form=form,
+            availability=seats.availability(event),
+            preview_lang=lang,
+        )
+    return body
 
 
 @bp.route("/events/<slug>/questions/new", methods=["GET", "POST"])
@@ -57,7 +110,7 @@ def question_new(slug: str):
     """Add a question at the end of the form."""
     event = managed_event_or_404(slug)
     form = QuestionForm(event=event)
-    if form.validate_on_submit():
+    if not _refreshing() and form.validate_on_submit():
         try:
             question = service.add_question(event, **form.values())
         except service.QuestionError as error:
@@ -81,7 +134,7 @@ def question_edit(slug: str, question_id: int):
         return _to_list(event)
     data = None if request.method == "POST" else form_data_for(question)
     form = QuestionForm(event=event, question=question, data=data)
-    if form.validate_on_submit():
+    if not _refreshing() and form.validate_on_submit():
         try:
             service.update_question(question, **form.values())
         except service.QuestionError as error:

@@ -34,8 +34,36 @@
     });
   }
 
+  // The question builder: only the chosen kind's settings, only the chosen question's
+  // answers for a condition (hidden answers are disabled, so they are not sent).
+  function updateBuilder(form) {
+    var kind = form.querySelector("#kind");
+    if (kind) {
+      var shown = 0;
+      form.querySelectorAll("[data-kinds]").forEach(function (block) {
+        var visible = block.getAttribute("data-kinds").split(" ").indexOf(kind.value) !== -1;
+        block.hidden = !visible;
+        if (visible) { shown++; }
+      });
+      var settings = form.querySelector(".kind-settings");
+      if (settings) { settings.hidden = shown === 0; }
+    }
+    var parent = form.querySelector("#condition_parent");
+    if (parent) {
+      form.querySelectorAll(".condition-values").forEach(function (group) {
+        var visible = group.getAttribute("data-parent") === parent.value;
+        group.hidden = !visible;
+        group.querySelectorAll("input").forEach(function (input) { input.disabled = !visible; });
+      });
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     focusErrorSummary();
+    document.querySelectorAll("form.question-form").forEach(function (form) {
+      form.addEventListener("change", function () { updateBuilder(form); });
+      updateBuilder(form);
+    });
     document.querySelectorAll("form.registration-form").forEach(function (form) {
       // Nested conditions may need several passes to settle.
       var update = function () { for (var i = 0; i < 3; i++) { updateConditionals(form); } };
