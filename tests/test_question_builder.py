@@ -7,8 +7,8 @@ import sqlalchemy as sa
 
 from eventsreg.events.models import EventStatus, Question, QuestionKind
 from eventsreg.extensions import db
-from eventsreg.questions.library import ENERGY_COMMUNITY, add_questionnaire
 from eventsreg.questions import builder as service
+from eventsreg.questions.library import ENERGY_COMMUNITY, add_questionnaire
 from eventsreg.questions.models import Answer
 
 from .conftest import choices
