@@ -45,6 +45,32 @@ L'incontro è aperto a tutte le persone interessate al tema, in particolare alle
 insediate nelle aree Ex Olivetti e Pierina.
 """
 
+CER_TITLE_EN = "Founding an Energy Community in the Ex Olivetti and Pierina Areas"
+CER_SUMMARY_EN = (
+    "A meeting for the companies of the Ex Olivetti and PIP Pierina areas of Crema: what a "
+    "renewable energy community is, how to start one and how to express interest."
+)
+CER_DESCRIPTION_EN = """\
+**Renewable Energy Communities** (CER, in Italian) let companies, public bodies and citizens
+produce energy from renewable sources and share it among themselves, receiving an incentive
+on the energy they share.
+
+Consorzio.IT and REI – Reindustria Innovazione, with the support of the business
+associations, propose to found one in the **Ex Olivetti** and **PIP Pierina** industrial
+areas of Crema. At this meeting we explain:
+
+- what an energy community is and what it brings to companies;
+- who can take part: those who consume, those who produce and those who do both;
+- how the community is started and what the next steps are.
+
+During the meeting we collect the **non-binding expressions of interest** of the companies
+that want to look further into joining. You can already express it in the registration
+form, even if you cannot attend.
+
+The meeting is open to everyone interested in the subject, in particular to the companies
+of the Ex Olivetti and Pierina areas. It is held in Italian.
+"""
+
 CER_ORGANIZERS = """\
 Consorzio.IT – la società dei 52 Comuni cremaschi
 REI – Reindustria Innovazione
@@ -67,6 +93,25 @@ eventi@consorzio.example.org.
 
 Per quanto tempo sono conservati i dati e come esercitare i tuoi diritti (accesso,
 copia, cancellazione, reclamo al Garante) è spiegato qui sotto.
+"""
+
+PRIVACY_NOTICE_EN = """\
+**Data controller**: Consorzio.IT, Via del Commercio 29, 26013 Crema (CR), Italy.
+
+**Purposes**: managing your registration for the meeting, sending you the messages about
+it and collecting the non-binding expression of interest in the energy community. With
+your optional consent, telling you about future initiatives.
+
+**Legal basis**: your consent and steps taken at your request.
+
+**Recipients**: the organisers of the meeting (Consorzio.IT and REI – Reindustria
+Innovazione). The data is neither published nor transferred outside the European Union.
+
+**Contact**: for any question about how your data is processed, write to
+eventi@consorzio.example.org.
+
+How long the data is kept and how to exercise your rights (access, copy, erasure,
+complaint to the Garante) is explained below.
 """
 
 PAST_MEETINGS = [
@@ -160,11 +205,16 @@ def seed_demo(now: datetime | None = None) -> Event:
     event.capacity = 80
     event.max_party_size = 5
     event.contact_email = "eventi@consorzio.example.org"
-    if event.privacy_notice != PRIVACY_NOTICE:
+    notices = (event.privacy_notice, event.translation("privacy_notice", "en"))
+    if notices != (PRIVACY_NOTICE, PRIVACY_NOTICE_EN):
         if event.privacy_notice:
             # A new text is a new version: consents keep the version they were given to.
             event.privacy_notice_version += 1
         event.privacy_notice = PRIVACY_NOTICE
+        event.set_translation("privacy_notice", "en", PRIVACY_NOTICE_EN)
+    event.set_translation("title", "en", CER_TITLE_EN)
+    event.set_translation("summary", "en", CER_SUMMARY_EN)
+    event.set_translation("description", "en", CER_DESCRIPTION_EN)
     if not event.questions:
         add_questionnaire(event, ENERGY_COMMUNITY)
     else:

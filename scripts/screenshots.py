@@ -5,8 +5,9 @@
 Serves the demo (demo events, a few sample registrations, an organiser) from a temporary
 SQLite file on a loopback port, drives Debian's Chromium (/usr/bin/chromium) with
 Playwright, registers a company through the real form and photographs: the event page,
-the form on a phone, the form with errors, the confirmation page, the confirmation email
-and the organiser's dashboard. Needs `pip install -r requirements-dev.txt`.
+the form on a phone, the form with errors, the confirmation page, the confirmation email,
+the organiser's dashboard, the question builder, the form's English preview and a
+residents' meeting's form in English. Needs `pip install -r requirements-dev.txt`.
 """
 
 import argparse
@@ -102,6 +103,44 @@ def confirmation_email_html(site) -> str:
     return html
 
 
+def add_residents_meeting(site) -> str:
+    """A published residents' meeting with the form profile of private persons."""
+    from datetime import UTC, datetime, timedelta
+
+    from eventsreg.events.models import Event, EventStatus, FieldUse, Registrants
+    from eventsreg.extensions import db
+
+    with site.app.app_context():
+        start = datetime.now(UTC).replace(minute=30, second=0, microsecond=0) + timedelta(days=20)
+        event = Event(
+            slug="assemblea-residenti-ombriano",
+            title="Assemblea dei residenti di Ombriano",
+            summary="Il nuovo parco di quartiere: progetto e tempi.",
+            status=EventStatus.published,
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            venue_name="Sala civica di Ombriano",
+            venue_address="Via Ombriano 1, Crema",
+            capacity=30,
+            contact_email="quartieri@example.org",
+            privacy_notice="**Titolare**: Comune di Crema.",
+            registrants=Registrants.people,
+            organisation_field=FieldUse.hidden,
+            tax_id_field=FieldUse.hidden,
+            phone_field=FieldUse.hidden,
+            allows_online=False,
+            allows_interest_only=False,
+        )
+        event.set_translation("title", "en", "Ombriano residents' meeting")
+        event.set_translation("summary", "en", "The new neighbourhood park: plan and timing.")
+        event.set_translation("privacy_notice", "en", "**Data controller**: Comune di Crema.")
+        db.session.add(event)
+        db.session.commit()
+        slug = event.slug
+        db.session.remove()
+    return slug
+
+
 def free_port(preferred: int) -> int:
     """*preferred* if nobody listens there (links in the pictures then read as in the
     README), else 0 for any free port."""
@@ -157,7 +196,25 @@ def main() -> int:
         b.sign_in(organiser, site)
         organiser.goto(site.url(f"/organizer{event}"))
         shoot(organiser, "organizer-dashboard.png", 1280, 2400)
+
+        # The question builder: a number, with only a number's settings shown.
+        organiser.goto(site.url(f"/organizer{event}questions/new"))
+        organiser.locator("#label").fill("Potenza del nuovo impianto")
+        organiser.locator("#kind").select_option("number")
+        organiser.locator("#label_en").fill("Power of the new plant")
+        organiser.locator("#unit").fill("kWp")
+        organiser.locator("#meaning").select_option("planned_pv_kwp")
+        shoot(organiser, "question-builder.png", 1280, 1900)
+        organiser.goto(site.url(f"/organizer{event}questions/preview?lang=en"))
+        shoot(organiser, "form-preview-en.png", 1280, 2200)
         organiser.context.close()
+
+        # A residents' meeting: private persons, in person only, in English too.
+        slug = add_residents_meeting(site)
+        resident = b.new_context(chromium, width=PHONE).new_page()
+        resident.goto(site.url(f"/lang/en?next=/events/{slug}/register"))
+        shoot(resident, "residents-meeting-form-en-phone.png", PHONE, 2400)
+        resident.context.close()
         desktop.close()
     return 0
 

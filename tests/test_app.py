@@ -1,5 +1,6 @@
 """The application factory: configuration, secret key, health check, migrations."""
 
+import json
 import os
 import secrets
 import stat
@@ -233,6 +234,103 @@ def test_upgrade_carries_each_registrants_calendar_state_over_from_the_outbox(tm
         kinds = dict(db.session.execute(sa.text("SELECT id, kind FROM outbox_emails")).all())
     assert methods == {1: "CANCEL", 2: "REQUEST", 3: None}
     assert [kinds[n] for n in (6, 7, 8)] == ["erasure", "accessibility_report", "message"]
+
+
+#: One question of each kind as the schema before the registry held them, with an answer:
+#: (code, kind, settings, stored answer as JSON text).
+EVERY_KIND = [
+    ("testo", "text", "{}", '"Via Roma 1"'),
+    ("note", "textarea", '{"max_length": 2000}', '"Due\\nrighe"'),
+    ("annual_kwh", "number", '{"unit": "kWh", "integer": true}', "120000"),
+    ("pv_existing_kwp", "number", '{"unit": "kWp"}', "49.5"),
+    ("pv_existing_year", "number", '{"min": 1990, "max": 2100, "integer": true}', "2019"),
+    ("interest", "choice", "{}", '"yes"'),
+    ("temi", "multichoice", "{}", '["a", "b"]'),
+    ("has_pv", "yesno", "{}", "true"),
+    ("non_binding", "checkbox", "{}", "true"),
+    ("data", "date", "{}", '"2022-12-13"'),
+    ("email", "email", "{}", '"Tecnico@azienda.it"'),
+    ("telefono", "phone", "{}", '"0373 123456"'),
+    ("sito", "url", "{}", '"https://www.azienda.it"'),
+    ("piva", "vat", "{}", '"00743110157"'),
+    ("ateco", "ateco", "{}", '"25.62.00"'),
+    ("pods", "pod", "{}", '["IT001E12345678"]'),
+    ("substation", "substation", "{}", '"AC001E00045"'),
+    ("member_kind", "choice", "{}", '"company"'),
+    ("company_size", "choice", "{}", '"small"'),
+    ("area", "choice", "{}", '"ex_olivetti"'),
+    ("role", "choice", "{}", '"consumer"'),
+    ("pv_planned_kwp", "number", '{"unit": "kWp"}', "200"),
+    ("roof_area_m2", "number", '{"unit": "m²"}', "800"),
+]
+
+
+def test_upgrade_carries_questions_and_answers_of_every_kind_over_unchanged(tmp_path):
+    """Before question meanings and the year kind: every answer survives as it was, the
+    energy-community questions get their meanings, a year asked as a number becomes a year."""
+    uri = f"sqlite:///{tmp_path / 'kinds.sqlite'}"
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": uri})
+    with app.app_context():
+        upgrade(revision="ba05096594ef")
+        db.session.execute(
+            sa.text(
+                "INSERT INTO events (id, slug, title, summary, description, organizers, status,"
+                " starts_at, ends_at, timezone, venue_name, venue_address, online_url,"
+                " max_party_size, is_registration_closed, requires_approval, contact_email,"
+                " privacy_notice, privacy_notice_version, ical_sequence, created_at, updated_at)"
+                " VALUES (1, 'e', 'E', '', '', '', 'published', '2030-01-01 16:00:00',"
+                " '2030-01-01 17:00:00', 'Europe/Rome', 'V', '', '', 5, 0, 0, '', '', 1, 0,"
+                " '2029-01-01 00:00:00', '2029-01-01 00:00:00')"
+            )
+        )
+        db.session.execute(
+            sa.text(
+                "INSERT INTO registrations (id, event_id, status, attendance, party_size,"
+                " first_name, last_name, email, phone, company_name, vat_number, tax_code,"
+                " locale, token_hash, privacy_consent_at, privacy_notice_version,"
+                " ical_sequence, created_at, updated_at) VALUES (1, 1, 'confirmed',"
+                " 'in_person', 1, 'A', 'B', 'a@b.it', '', 'C', '', '', 'it', 'h',"
+                " '2029-01-01 00:00:00', 1, 0, '2029-01-01 00:00:00', '2029-01-01 00:00:00')"
+            )
+        )
+        for n, (code, kind, settings, answer) in enumerate(EVERY_KIND, start=1):
+            db.session.execute(
+                sa.text(
+                    "INSERT INTO questions (id, event_id, code, position, kind, label,"
+                    " help_text, is_required, choices, settings, condition_values, is_archived)"
+                    " VALUES (:n, 1, :code, :n, :kind, :code, '', 0, '[]', :settings, '[]', 0)"
+                ),
+                {"n": n, "code": code, "kind": kind, "settings": settings},
+            )
+            db.session.execute(
+                sa.text(
+                    "INSERT INTO answers (id, registration_id, question_id, value)"
+                    " VALUES (:n, 1, :n, :value)"
+                ),
+                {"n": n, "value": answer},
+            )
+        db.session.commit()
+        before = db.session.execute(sa.text("SELECT id, value FROM answers ORDER BY id")).all()
+        db.session.remove()
+        upgrade()
+        after = db.session.execute(sa.text("SELECT id, value FROM answers ORDER BY id")).all()
+        questions = {
+            code: (kind, meaning, json.loads(settings))
+            for code, kind, meaning, settings in db.session.execute(
+                sa.text("SELECT code, kind, meaning, settings FROM questions")
+            )
+        }
+    assert after == before
+    assert questions["pv_existing_year"] == ("year", "existing_pv_year", {"min": 1990, "max": 2100})
+    assert questions["annual_kwh"] == (
+        "number",
+        "annual_consumption_kwh",
+        {"unit": "kWh", "integer": True},
+    )
+    assert questions["substation"][1] == "primary_substation"
+    assert questions["testo"][:2] == ("text", None)
+    kinds_before = {kind for _code, kind, _settings, _answer in EVERY_KIND}
+    assert {kind for kind, _meaning, _settings in questions.values()} == kinds_before | {"year"}
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="EVENTSREG_TEST_DATABASE_URL is not set")

@@ -351,6 +351,63 @@ def test_organiser_creates_publishes_and_exports_an_event_through_the_ui(page, s
     assert rows[0][QUESTION] == "1250"
 
 
+def test_organiser_makes_a_residents_meeting_in_two_languages_and_people_register(page, site):
+    """No company fields, no online or interest-only option, an English version; a resident
+    registers in English, another in Italian."""
+    page.goto(site.url("/organizer/login"))
+    page.get_by_label("Email").fill(b.ORGANIZER_EMAIL)
+    page.get_by_label("Password").fill(b.ORGANIZER_PASSWORD)
+    page.get_by_role("button", name="Entra").click()
+    page.get_by_role("link", name="Nuovo evento").click()
+    page.locator("#title").fill("Assemblea dei residenti di Ombriano")
+    page.locator("#starts_at").fill("2030-06-04T20:30")
+    page.locator("#ends_at").fill("2030-06-04T22:30")
+    page.locator("#venue_name").fill("Sala civica di Ombriano")
+    page.locator("#capacity").fill("30")
+    page.locator("#contact_email").fill("quartieri@example.org")
+    page.locator("#privacy_notice").fill("**Titolare**: Comune di Crema.")
+    page.get_by_label("Privati cittadini").check()
+    page.locator("#organisation_field").select_option("hidden")
+    page.locator("#tax_id_field").select_option("hidden")
+    page.locator("#phone_field").select_option("hidden")
+    page.get_by_label("Partecipazione online", exact=False).uncheck()
+    page.get_by_label("Non partecipo", exact=False).uncheck()
+    page.locator("#title_en").fill("Ombriano residents' meeting")
+    page.locator("#privacy_notice_en").fill("**Data controller**: Comune di Crema.")
+    page.get_by_role("button", name="Crea l'evento").click()
+    expect(page.locator(".flash")).to_contain_text("Evento creato come bozza")
+    page.get_by_role("navigation", name="Sezioni dell'evento").get_by_role(
+        "link", name="Modifica"
+    ).click()
+    page.get_by_role("button", name="Pubblica").click()
+    expect(page.locator(".flash")).to_have_text("Evento pubblicato.")
+
+    for lang, email, heading in (
+        ("en", "resident.one@example.com", "Registration received, thank you!"),
+        ("it", "residente.due@example.com", "Iscrizione ricevuta, grazie!"),
+    ):
+        visitor = page.context.browser.new_context(locale="en-GB" if lang == "en" else "it-IT")
+        public = visitor.new_page()
+        public.goto(
+            site.url(f"/lang/{lang}?next=/events/assemblea-dei-residenti-di-ombriano/register")
+        )
+        title = "Ombriano residents' meeting" if lang == "en" else "Assemblea dei residenti"
+        expect(public.get_by_role("heading", level=1)).to_contain_text(title)
+        assert public.locator("#company_name, #vat_number, #phone").count() == 0
+        assert public.locator('[name="attendance"]').count() == 1
+        public.locator("#first_name").fill("Lucia")
+        public.locator("#last_name").fill("Ferrari")
+        public.locator("#email").fill(email)
+        public.locator("#attendance-0").check()
+        public.locator("#party_size").fill("2")
+        public.locator("#privacy_consent").check()
+        public.get_by_role(
+            "button", name="Send the registration" if lang == "en" else "Invia l'iscrizione"
+        ).click()
+        expect(public.get_by_role("heading", level=1)).to_have_text(heading)
+        visitor.close()
+
+
 # -- accessibility: axe-core on every page, both languages, phone and desktop --------------
 
 LANGUAGES = ("it", "en")

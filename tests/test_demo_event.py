@@ -1,5 +1,6 @@
 """The demo data (`flask demo seed`) and the energy-community questions end to end over HTTP."""
 
+import re
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -9,6 +10,7 @@ import sqlalchemy as sa
 from eventsreg.demo import DEMO_SLUG, PAST_MEETINGS, next_tuesday, seed_demo
 from eventsreg.events.models import Event, EventStatus, Question
 from eventsreg.extensions import db
+from eventsreg.questions.library import ENERGY_COMMUNITY
 from eventsreg.registrations.models import AttendanceMode, RegistrationStatus
 from eventsreg.registrations.seats import RegistrationState, availability
 
@@ -385,3 +387,21 @@ def test_demo_event_offers_online_attendance(register_demo):
     [registration] = registrations()
     assert registration.attendance is AttendanceMode.online
     assert "company_size" not in answers_by_code(registration)
+
+
+def test_the_english_form_of_the_demo_event_reads_entirely_in_english(client, demo):
+    client.get("/lang/en")
+    html = client.get(f"/events/{demo.slug}/register").get_data(as_text=True)
+    page = client.get(f"/events/{demo.slug}/").get_data(as_text=True)
+    assert "Founding an Energy Community in the Ex Olivetti and Pierina Areas" in html
+    assert "Renewable Energy Communities" in page
+    italian = [demo.title, demo.summary, "Comunità Energetiche Rinnovabili", "obbligatorio"]
+    for template in ENERGY_COMMUNITY.questions:
+        italian += [template.label, template.help_text]
+        italian += [o.label for o in template.options if o.label != o.label_en]
+    for text in filter(None, italian):
+        assert not re.search(rf"(?<!\w){re.escape(text)}(?!\w)", html), text
+    assert "Would you like to express interest in joining the Energy Community?" in html
+    assert "For example 120,000." in html and ">Yes<" in html
+    privacy = client.get(f"/events/{demo.slug}/privacy").get_data(as_text=True)
+    assert "Data controller" in privacy and "Titolare del trattamento" not in privacy

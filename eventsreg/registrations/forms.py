@@ -157,6 +157,9 @@ class RegistrationForm(BaseForm):
             del self.party_size
         modes = _attendance_modes(event)
         self.attendance.choices = [c for c in self.attendance.choices if c.value in modes]
+        if len(self.attendance.choices) == 1 and not self.attendance.data:
+            # One way to take part: nothing to choose.
+            self.attendance.data = self.attendance.choices[0].value
 
     def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
         # Kept to read the reading a person chose for a number typed ambiguously.
