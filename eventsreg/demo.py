@@ -13,7 +13,7 @@ from .dbtypes import utcnow
 from .events.models import Event, EventStatus, Question
 from .extensions import db
 from .questions.kinds import kind_of
-from .questions.library import ENERGY_COMMUNITY, add_questionnaire
+from .questions.library import ENERGY_COMMUNITY, sync_questionnaire
 from .questions.models import Answer
 from .registrations import seats
 from .registrations.models import AttendanceMode, Registration, RegistrationStatus
@@ -215,35 +215,11 @@ def seed_demo(now: datetime | None = None) -> Event:
     event.set_translation("title", "en", CER_TITLE_EN)
     event.set_translation("summary", "en", CER_SUMMARY_EN)
     event.set_translation("description", "en", CER_DESCRIPTION_EN)
-    if not event.questions:
-        add_questionnaire(event, ENERGY_COMMUNITY)
-    else:
-        refresh_questionnaire(event, ENERGY_COMMUNITY)
+    sync_questionnaire(event, ENERGY_COMMUNITY)
     for meeting in PAST_MEETINGS:
         _seed_past_meeting(meeting)
     db.session.commit()
     return event
-
-
-def refresh_questionnaire(event: Event, questionnaire) -> None:
-    """Bring the texts, English and meanings of the questionnaire's questions up to date on an
-    event seeded before (its answers and settings stay as they are)."""
-    templates = {template.code: template for template in questionnaire.questions}
-    for question in event.questions:
-        template = templates.get(question.code)
-        if template is None:
-            continue
-        question.label, question.help_text = template.label, template.help_text
-        question.set_translation("label", "en", template.label_en)
-        question.set_translation("help_text", "en", template.help_en)
-        question.meaning = template.meaning
-        english = {o.value: o.label_en for o in template.options}
-        question.choices = [
-            {**choice, "label_en": english[choice["value"]]}
-            if choice["value"] in english
-            else choice
-            for choice in question.choices
-        ]
 
 
 def _seed_past_meeting(meeting: dict) -> None:

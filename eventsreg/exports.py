@@ -377,11 +377,11 @@ def _csv_text(value, italian: bool) -> str:
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y" if italian else "%Y-%m-%d")
     if isinstance(value, float):
-        return _float_text(value, italian)
+        return float_text(value, italian)
     return str(value)
 
 
-def _float_text(value: float, italian: bool) -> str:
+def float_text(value: float, italian: bool = True) -> str:
     # Plain notation, never "1e+20": spreadsheets read it back as the same number.
     text = format(Decimal(repr(value)), "f")
     return text.replace(".", ",") if italian else text
@@ -398,7 +398,7 @@ def _csv_converters(italian: bool) -> dict[type, object]:
         type(None): lambda _value: "",
         datetime: lambda value: value.strftime(datetime_format),
         date: lambda value: value.strftime(date_format),
-        float: lambda value: _float_text(value, italian),
+        float: lambda value: float_text(value, italian),
     }
 
 
@@ -455,7 +455,7 @@ _MINUTES = [f"{minute:02d}" for minute in range(60)]
 def _float_csv_text(value: float, italian: bool) -> str:
     text = repr(value)
     if "e" in text or "n" in text:  # 1e+20, inf, nan: the exact way
-        return _float_text(value, italian)
+        return float_text(value, italian)
     return text.replace(".", ",") if italian else text
 
 

@@ -1,6 +1,6 @@
 """Dates, times and numbers written for people, in the current locale."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from babel.dates import format_date, format_time
@@ -15,6 +15,12 @@ def _locale() -> str:
 def long_date(moment: datetime) -> str:
     """E.g. "martedì 13 dicembre 2022"."""
     return format_date(moment, format="full", locale=_locale())
+
+
+def day_date(moment: date) -> str:
+    """A day without its weekday, day first in both languages: "1 dicembre 2026",
+    "1 December 2026"."""
+    return format_date(moment, format="d MMMM y", locale=_locale())
 
 
 def short_time(moment: datetime) -> str:

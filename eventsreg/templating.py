@@ -5,6 +5,8 @@ from flask_babel import get_locale
 from jinja2 import StrictUndefined
 
 from . import calendar, formatting
+from .energy.picture import is_energy_event
+from .energy.rules import STANDING_LABELS, Standing
 from .events.models import EVENT_STATUS_LABELS, Registrants
 from .mail.models import OutboxStatus
 from .markdown import render_markdown
@@ -24,6 +26,7 @@ def register(app):
         markdown=render_markdown,
         event_when=formatting.event_when,
         long_date=formatting.long_date,
+        day_date=formatting.day_date,
         date_time=formatting.date_time,
         short_time=formatting.short_time,
         number=formatting.number,
@@ -44,6 +47,9 @@ def register(app):
         RegistrationState=RegistrationState,
         RegistrationStatus=RegistrationStatus,
         Registrants=Registrants,
+        Standing=Standing,
+        standing_label=STANDING_LABELS.get,
+        is_energy_event=is_energy_event,
     )
     # A misspelt variable is a bug: fail loudly instead of rendering nothing.
     app.jinja_env.undefined = StrictUndefined

@@ -99,17 +99,33 @@ def build_demo_app(database_path: Path):
 
 
 #: Sample registrations for the organiser's pages: (first, last, company, attendance, answers).
+#: Enough for an energy-community picture: members under two primary substations, a large
+#: company and an energy producer that can only be third-party producers, one not interested.
 SAMPLE_REGISTRATIONS = [
     ("Giulia", "Bianchi", "Meccanica Bianchi Srl", "in_person",
-     {"interest": "yes", "member_kind": "company", "company_size": "small",
-      "area": "ex_olivetti", "role": "consumer", "annual_kwh": "240.000", "non_binding": "y"}),
+     {"interest": "yes", "member_kind": "company", "staff": "10_49", "turnover": "le10",
+      "ateco": "25.62.00", "ateco_edition": "2025", "area": "ex_olivetti", "role": "consumer",
+      "supply_points": "IT001E10000001; AC001E00045; 240.000\nIT001E10000002; AC002E00012; 60.000",
+      "roof_area_m2": "900", "non_binding": "y"}),
     ("Luca", "Ferrari", "Ferrari Logistica Spa", "online",
-     {"interest": "more_info", "member_kind": "company", "company_size": "medium",
-      "area": "pip_pierina", "role": "prosumer", "annual_kwh": "1.200.000", "has_pv": "yes",
-      "pv_existing_kwp": "199,5", "non_binding": "y"}),
+     {"interest": "more_info", "member_kind": "company", "staff": "50_249",
+      "turnover": "gt50", "balance_sheet": "gt43", "area": "pip_pierina", "role": "prosumer",
+      "supply_points": "IT001E20000001; AC002E00012; 1.200.000", "has_pv": "yes",
+      "pv_existing_kwp": "199,5", "pv_existing_period": "before", "net_metering": "yes",
+      "pv_planned_kwp": "150", "pv_planned_substation": "AC002E00012", "asbestos": "yes",
+      "non_binding": "y"}),
     ("Anna", "Colombo", "Comune di Crema", "not_attending",
      {"interest": "yes", "member_kind": "public_body", "area": "other",
-      "role": "producer", "pv_planned_kwp": "500", "non_binding": "y"}),
+      "role": "producer", "pv_planned_kwp": "500", "pv_planned_substation": "AC001E00045",
+      "non_binding": "y"}),
+    ("Paolo", "Riva", "Sole Cremasco Srl", "in_person",
+     {"interest": "yes", "member_kind": "company", "staff": "lt10", "turnover": "le2",
+      "ateco": "35.12.00", "ateco_edition": "2025", "area": "ex_olivetti", "role": "producer",
+      "pv_planned_kwp": "300", "pv_planned_substation": "AC001E00045", "non_binding": "y"}),
+    ("Sara", "Fontana", "Panificio Fontana Snc", "in_person",
+     {"interest": "yes", "member_kind": "company", "staff": "lt10", "turnover": "le2",
+      "ateco": "10.71.10", "area": "pip_pierina", "role": "consumer",
+      "supply_points": "IT001E30000001; ; 85.000", "non_binding": "y"}),
     ("Marco", "Galli", "Studio Galli", "in_person", {"interest": "no"}),
 ]  # fmt: skip
 

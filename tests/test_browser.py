@@ -30,10 +30,10 @@ if MISSING is None:
 else:  # the module is skipped; the name only has to exist
     expect = None
 
-CONSUMPTION = "Consumo annuo di energia elettrica"
-INTERESTED = "Sì, sono interessato ad aderire"
-CONSUMER = "Consumatore: uso l'energia condivisa"
-PRODUCER = "Produttore: metto a disposizione l'energia del mio impianto"
+CONSUMPTION = "Consumo annuo complessivo di energia elettrica"
+INTERESTED = "Sì, c'è interesse ad aderire"
+CONSUMER = "Consumatore: si usa l'energia condivisa"
+PRODUCER = "Produttore: si mette a disposizione l'energia di un impianto"
 
 
 @pytest.fixture(scope="module")
@@ -118,10 +118,10 @@ def test_company_registers_changes_and_withdraws_with_the_mouse(page, site):
     page.locator("#vat_number").fill("00743110157")
     page.get_by_label("In presenza").check()
     page.get_by_label("Impresa", exact=True).check()
-    page.get_by_label("Piccola (da 10 a 49 addetti)").check()
+    page.get_by_label("Da 10 a 49").check()
     page.get_by_label("Area Ex Olivetti").check()
     page.get_by_label(CONSUMPTION).fill("120.000")
-    page.get_by_label("Sono consapevole che questa manifestazione").check()
+    page.get_by_label("Questa manifestazione di interesse non è vincolante").check()
     page.locator("#privacy_consent").check()
     page.get_by_role("button", name="Invia l'iscrizione").click()
 
@@ -218,8 +218,9 @@ def test_company_registers_changes_and_withdraws_with_the_keyboard_only(page, si
     expect(consumption).to_be_hidden()
     tab_to(page, f"[name={names['interest']}]")  # first option: interested
     page.keyboard.press("Space")
-    # Space on the first option of each group: company, micro, Ex Olivetti, consumer.
-    for code in ("member_kind", "company_size", "area", "role"):
+    # Space on the first option of each group: company, fewer than 10 staff, Ex Olivetti,
+    # consumer.
+    for code in ("member_kind", "staff", "area", "role"):
         tab_to(page, f"[name={names[code]}]")
         page.keyboard.press("Space")
     expect(consumption).to_be_visible()
@@ -479,6 +480,8 @@ def scan_organiser_pages(context, site, lang: str) -> Found:
     b.sign_in(page, site)
     visit("events list", "/organizer/")
     visit("dashboard", f"{event}/")
+    visit("energy community", f"{event}/energy")
+    visit("energy rules", "/organizer/energy-rules")
     visit("event editor", f"{event}/edit")
     visit("questions", f"{event}/questions")
     edit_question = page.locator("table.questions-table a").first.get_attribute("href")

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from eventsreg.demo import DEMO_SLUG, seed_demo
+from eventsreg.demo import seed_demo
 from eventsreg.events.models import Event, QuestionKind
 from eventsreg.extensions import db
 from eventsreg.organizer import stats
@@ -291,7 +291,7 @@ def test_archived_questions_are_still_summed_up(surveyed, dashboard):
     assert "(archiviata)" in text(dashboard(event))
 
 
-# -- the energy community (demo event) -------------------------------------------------------
+# -- companies (demo event) ------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -310,11 +310,12 @@ def demo_answers(app, register):
     return event, post
 
 
-def company(size="small", **answers) -> dict:
+def company(**answers) -> dict:
     base = {
         "interest": "yes",
         "member_kind": "company",
-        "company_size": size,
+        "staff": "10_49",
+        "turnover": "le10",
         "ateco": "256200",
         "area": "ex_olivetti",
         "role": "consumer",
@@ -324,101 +325,24 @@ def company(size="small", **answers) -> dict:
 
 
 @pytest.fixture
-def community(demo_answers):
-    """Five companies, one of them with two contacts, one withdrawn."""
+def officine(demo_answers):
+    """Two contacts of one company who disagree on the consumption, and a company that only
+    comes to listen."""
     event, post = demo_answers
-    officine = company(
-        annual_kwh="120.000",
-        roof_area_m2="800",
-        pods="IT001E12345678\nIT002E87654321",
-        substation="AC001E00045",
-    )
-    pierina = company(
-        "large",
-        area="pip_pierina",
-        role="prosumer",
-        annual_kwh="80.000",
-        has_pv="yes",
-        pv_existing_kwp="49,5",
-        pv_planned_kwp="100",
-        roof_area_m2="1200",
-        pods="IT003E11111111",
-        substation="AC002E00012",
-    )
-    producer = company(
-        "medium",
-        ateco="351100",
-        interest="more_info",
-        role="producer",
-        pv_planned_kwp="200",
-        roof_area_m2="500",
-    )
-    post("anna@officine.it", VAT_A, "Officine Srl", officine, first_name="Anna", last_name="Bassi")
-    post("bruno@pierina.it", VAT_B, "Pierina Spa", pierina)
-    post("carla@energia.it", VAT_C, "Energia Locale Srl", producer)
+    post("anna@officine.it", VAT_A, "Officine Srl", company(annual_kwh="120.000"),
+         first_name="Anna", last_name="Bassi")  # fmt: skip
     post("dario@altro.it", VAT_D, "Solo Ascolto Snc", {"interest": "no"})
-    post("elena@ritirata.it", VAT_E, "Ritirata Srl", company(annual_kwh="1.000.000"))
-    services.withdraw(registration_by_email("elena@ritirata.it"))
-    # A second contact of Officine, later, with a different consumption: theirs counts.
-    officine_again = {**officine, "annual_kwh": "150.000"}
-    post("mario@officine.it", VAT_A, "Officine Srl", officine_again, first_name="Mario")
+    post("mario@officine.it", VAT_A, "Officine Srl", company(annual_kwh="150.000"),
+         first_name="Mario")  # fmt: skip
     return event
 
 
-def test_energy_community_panel_sums_the_companies_answers(community, dashboard):
-    cer = stats.event_dashboard(community).energy_community
-    assert cer.interested == 3
-    assert cer.annual_mwh == Decimal(230)  # 150.000 + 80.000 kWh; the withdrawn not counted
-    assert cer.roof_m2 == Decimal(2500)
-    assert (cer.pv_existing_kwp, cer.pv_planned_kwp) == (Decimal("49.5"), Decimal(300))
-    assert cer.pod_count == 3
-    assert cer.substations == ["AC001E00045", "AC002E00012"]
-
-    html = dashboard(community)
-    assert stat(html, "Aziende interessate") == "3"
-    assert stat(html, "Consumo annuo") == "230 MWh"
-    assert stat(html, "Superficie di tetto disponibile") == "2.500 m²"
-    assert stat(html, "Fotovoltaico esistente") == "49,5 kWp"
-    assert stat(html, "Fotovoltaico che potrebbero realizzare") == "300 kWp"
-    assert stat(html, "Punti di prelievo (POD)") == "3"
-    assert "AC001E00045" in html and "AC002E00012" in html
-
-
-def test_interested_companies_are_crossed_by_area_and_role(community, dashboard):
-    cer = stats.event_dashboard(community).energy_community
-    cells = {row.label: row.cells for row in cer.rows}
-    # Columns: consumer, producer, prosumer, role not given.
-    assert cells["Area Ex Olivetti"] == [1, 1, 0, 0]
-    assert cells["PIP Pierina"] == [0, 0, 1, 0]
-    assert cells["Altra zona"] == [0, 0, 0, 0]
-    assert cer.column_totals == [1, 1, 1, 0]
-    page = text(dashboard(community))
-    assert "Area Ex Olivetti 1 1 0 0 2" in page
-    assert "Totale 1 1 1 0 3" in page
-
-
-def test_large_companies_and_energy_ateco_are_flagged_as_not_eligible(client, community, dashboard):
-    flags = stats.event_dashboard(community).energy_community.not_eligible
-    found = {(f.registration.company_name, f.is_large, f.ateco) for f in flags}
-    assert found == {("Pierina Spa", True, None), ("Energia Locale Srl", False, "35.11.00")}
-
-    html = dashboard(community)
-    section = html.split("Non possono aderire come consumatori")[1].split("</section>")[0]
-    assert "Pierina Spa" in section and "grande impresa" in text(section)
-    assert "Energia Locale Srl" in section and "codice ATECO 35.11.00" in text(section)
-    assert "Officine Srl" not in section
-    flagged = registration_by_email("carla@energia.it")
-    link = f"/organizer/events/{DEMO_SLUG}/registrations/{flagged.id}"
-    assert f'href="{link}"' in section
-    assert "carla@energia.it" in client.get(link).get_data(as_text=True)
-
-
-def test_two_contacts_of_one_company_count_once_with_the_latest_answers(community):
-    data = stats.event_dashboard(community)
-    assert (data.active_registrations, data.companies) == (5, 4)
+def test_two_contacts_of_one_company_count_once_with_the_latest_answers(officine):
+    data = stats.event_dashboard(officine)
+    assert (data.active_registrations, data.companies) == (3, 2)
     kwh = next(s for s in data.questions if s.question.code == "annual_kwh")
-    assert kwh.numbers.total == Decimal(230000)
-    assert kwh.numbers.count == 2
+    assert kwh.numbers.total == Decimal(150000)
+    assert kwh.numbers.count == 1
 
 
 def test_company_is_recognised_by_tax_code_then_email_without_vat(demo_answers):
@@ -431,17 +355,17 @@ def test_company_is_recognised_by_tax_code_then_email_without_vat(demo_answers):
     assert stats.event_dashboard(event).companies == 2
 
 
-def test_disagreeing_contacts_of_one_company_are_named(community, dashboard):
-    found = stats.event_dashboard(community).disagreements
+def test_disagreeing_contacts_of_one_company_are_named(officine, dashboard):
+    found = stats.event_dashboard(officine).disagreements
     assert [(d.company_name, d.question.code) for d in found] == [("Officine Srl", "annual_kwh")]
     assert [(row.email, value) for row, value in found[0].values] == [
         ("mario@officine.it", 150000),
         ("anna@officine.it", 120000),
     ]
 
-    page = text(dashboard(community))
-    notice = page.split("Dati discordanti")[1].split("Vuoi manifestare interesse")[0]
-    assert "Officine Srl – Consumo annuo di energia elettrica" in notice
+    page = text(dashboard(officine))
+    notice = page.split("Dati discordanti")[1].split("Interesse ad aderire")[0]
+    assert "Officine Srl – Consumo annuo complessivo di energia elettrica" in notice
     assert "150.000 kWh (Mario Rossi, mario@officine.it)" in notice
     assert "120.000 kWh (Anna Bassi, anna@officine.it)" in notice
 
@@ -452,19 +376,3 @@ def test_agreeing_contacts_bring_no_notice(demo_answers, dashboard):
         post(email, VAT_A, "Officine Srl", company(annual_kwh="120.000"))
     assert stats.event_dashboard(event).disagreements == []
     assert "Dati discordanti" not in dashboard(event)
-
-
-def test_panel_is_absent_when_an_energy_question_is_missing(demo_answers, dashboard):
-    event, post = demo_answers
-    post("uno@officine.it", VAT_A, "Officine Srl", company(annual_kwh="120.000"))
-    assert "Comunità energetica</h2>" in dashboard(event)
-    # Questions are found by what they mean, whatever their code.
-    ateco = next(q for q in event.questions if q.code == "ateco")
-    ateco.code = "codice_attivita"
-    db.session.commit()
-    assert stats.event_dashboard(event).energy_community is not None
-    # An event asking only some of the energy questions is not an energy-community event.
-    ateco.meaning = None
-    db.session.commit()
-    assert stats.event_dashboard(event).energy_community is None
-    assert "Comunità energetica</h2>" not in dashboard(event)

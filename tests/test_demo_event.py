@@ -69,12 +69,13 @@ def register_demo(client, demo):
 CONSUMER = {
     "interest": "yes",
     "member_kind": "company",
-    "company_size": "small",
+    "staff": "10_49",
+    "turnover": "le10",
     "ateco": "256200",
     "area": "ex_olivetti",
     "role": "consumer",
     "annual_kwh": "120.000",
-    "pods": "it001e12345678\nIT 002 E 87654321",
+    "supply_points": "it001e12345678; ac001e00045; 80.000\nIT 002 E 87654321",
     "non_binding": "y",
 }
 
@@ -108,7 +109,7 @@ def test_seeded_demo_event_page_is_open_for_registration(client, demo):
     assert "<strong>Comunità Energetiche Rinnovabili</strong>" in html
     assert f'href="/events/{DEMO_SLUG}/register"' in html
     form = client.get(f"/events/{DEMO_SLUG}/register").get_data(as_text=True)
-    assert "Vuoi manifestare interesse" in form
+    assert "Interesse ad aderire alla Comunità Energetica" in form
 
 
 def test_seed_creates_the_three_past_meetings_in_the_archive(client, demo):
@@ -200,12 +201,16 @@ def test_interested_consumer_company_registers_with_normalised_answers(register_
     assert answers_by_code(registration) == {
         "interest": "yes",
         "member_kind": "company",
-        "company_size": "small",
+        "staff": "10_49",
+        "turnover": "le10",
         "ateco": "25.62.00",
         "area": "ex_olivetti",
         "role": "consumer",
         "annual_kwh": 120000,
-        "pods": ["IT001E12345678", "IT002E87654321"],
+        "supply_points": [
+            {"pod": "IT001E12345678", "substation": "AC001E00045", "kwh": 80000},
+            {"pod": "IT002E87654321", "substation": "", "kwh": None},
+        ],
         "non_binding": True,
     }
 
@@ -224,12 +229,12 @@ def test_answers_to_questions_whose_condition_is_not_met_are_discarded(register_
 
 def test_invalid_answer_to_a_hidden_question_does_not_block_registration(register_demo):
     response = register_demo(
-        {**CONSUMER, "pv_planned_kwp": "tanti", "company_size": "enorme", "member_kind": "person"}
+        {**CONSUMER, "pv_planned_kwp": "tanti", "staff": "enorme", "member_kind": "person"}
     )
     assert response.status_code == 303
     answers = answers_by_code(registrations()[0])
     assert answers["member_kind"] == "person"
-    assert not {"pv_planned_kwp", "company_size", "ateco"} & set(answers)
+    assert not {"pv_planned_kwp", "staff", "ateco"} & set(answers)
 
 
 def test_attendee_without_interest_need_not_answer_cer_questions(register_demo):
@@ -244,7 +249,7 @@ def test_cer_answers_posted_by_an_attendee_without_interest_are_discarded(regist
             **CONSUMER,
             "interest": "no",
             "annual_kwh": "non lo so",  # would be refused if the question applied
-            "pods": "sbagliato",
+            "supply_points": "sbagliato; x; y; z",
             "notes": "Vengo per ascoltare.",
         }
     )
@@ -277,14 +282,14 @@ def test_interest_without_non_binding_declaration_or_area_is_refused(register_de
     assert registrations() == []
 
 
-def test_interest_requires_member_kind_role_and_company_size(register_demo):
+def test_interest_requires_member_kind_role_and_staff(register_demo):
     response = register_demo(
         {"interest": "yes", "member_kind": "company", "area": "other", "non_binding": "y"}
     )
     html = response.get_data(as_text=True)
     q = questions()
     assert response.status_code == 400
-    assert error_for(html, q["company_size"].field_name)
+    assert error_for(html, q["staff"].field_name)
     assert error_for(html, q["role"].field_name)
     assert error_for(html, q["member_kind"].field_name) == ""
     assert registrations() == []
@@ -323,30 +328,33 @@ def test_annual_consumption_must_be_a_whole_number(register_demo):
 
 
 def test_unusual_ateco_and_pod_are_kept_as_typed_and_questioned(register_demo, client):
-    response = register_demo({**CONSUMER, "ateco": "25.6", "pods": "it001e12345678\nIT12"})
+    response = register_demo(
+        {**CONSUMER, "ateco": "25.6", "supply_points": "it001e12345678\nIT12; AC001E00045"}
+    )
     assert response.status_code == 303
     answers = answers_by_code(registrations()[0])
     # What matches the code's shape is normalised; anything else is what the person typed.
     assert answers["ateco"] == "25.6"
-    assert answers["pods"] == ["IT001E12345678", "IT12"]
+    assert [p["pod"] for p in answers["supply_points"]] == ["IT001E12345678", "IT12"]
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Da controllare" in html
     assert "NN.NN.NN" in html and "«IT12»" in html
 
 
 def test_odd_substation_code_is_kept_exactly_as_typed(register_demo):
-    response = register_demo({**CONSUMER, "substation": " cabina Crema nord "})
+    response = register_demo({**CONSUMER, "supply_points": "IT001E12345678 ;  cabina Crema nord "})
     assert response.status_code == 303
-    assert answers_by_code(registrations()[0])["substation"] == "cabina Crema nord"
+    [point] = answers_by_code(registrations()[0])["supply_points"]
+    assert point["substation"] == "cabina Crema nord"
 
 
 def test_usual_substation_code_is_stored_normalised(register_demo):
-    register_demo({**CONSUMER, "substation": "ac001e00045"})
-    assert answers_by_code(registrations()[0])["substation"] == "AC001E00045"
+    register_demo({**CONSUMER, "role": "producer", "pv_planned_substation": "ac001e00045"})
+    assert answers_by_code(registrations()[0])["pv_planned_substation"] == "AC001E00045"
 
 
 def test_odd_substation_code_is_flagged_on_the_confirmation_page(register_demo, client):
-    response = register_demo({**CONSUMER, "substation": "ac 12-xyz"})
+    response = register_demo({**CONSUMER, "supply_points": "IT001E12345678; ac 12-xyz"})
     assert response.status_code == 303
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Da controllare" in html
@@ -354,7 +362,7 @@ def test_odd_substation_code_is_flagged_on_the_confirmation_page(register_demo, 
 
 
 def test_usual_substation_code_brings_no_warning(register_demo, client):
-    response = register_demo({**CONSUMER, "substation": "AC001E00045"})
+    response = register_demo({**CONSUMER, "supply_points": "IT001E12345678; AC001E00045"})
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Da controllare" not in html
 
@@ -386,7 +394,7 @@ def test_demo_event_offers_online_attendance(register_demo):
     assert response.status_code == 303
     [registration] = registrations()
     assert registration.attendance is AttendanceMode.online
-    assert "company_size" not in answers_by_code(registration)
+    assert "staff" not in answers_by_code(registration)
 
 
 def test_the_english_form_of_the_demo_event_reads_entirely_in_english(client, demo):
@@ -401,7 +409,7 @@ def test_the_english_form_of_the_demo_event_reads_entirely_in_english(client, de
         italian += [o.label for o in template.options if o.label != o.label_en]
     for text in filter(None, italian):
         assert not re.search(rf"(?<!\w){re.escape(text)}(?!\w)", html), text
-    assert "Would you like to express interest in joining the Energy Community?" in html
-    assert "For example 120,000." in html and ">Yes<" in html
+    assert "Interest in joining the Energy Community" in html
+    assert "for example 120,000." in html and ">Yes<" in html
     privacy = client.get(f"/events/{demo.slug}/privacy").get_data(as_text=True)
     assert "Data controller" in privacy and "Titolare del trattamento" not in privacy

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from eventsreg.events.models import EventStatus, QuestionKind
 from eventsreg.extensions import db
+from eventsreg.questions.library import ENERGY_COMMUNITY, add_questionnaire
 
 from .conftest import PASSWORD, choices, form_data
 from .helpers import personal_token
@@ -47,6 +48,7 @@ GOOD_ANSWERS = {
     QuestionKind.ateco: "25.62.00",
     QuestionKind.pod: "IT001E12345678",
     QuestionKind.substation: "AC001E12345",
+    QuestionKind.supply_points: "IT001E12345678; AC001E00045; 120.000\nIT002E87654321",
 }
 
 
@@ -160,6 +162,10 @@ class World:
         self.other = create_organizer("altra@example.org")
         draft = create_event(slug="bozza", status=EventStatus.draft)
         self.admin.events.append(draft)
+        # An event asking the energy-community questionnaire, for its panel.
+        energy = create_event(slug="energia")
+        add_questionnaire(energy, ENERGY_COMMUNITY)
+        self.admin.events.append(energy)
         db.session.commit()
         from eventsreg.mail.models import OutboxEmail, OutboxStatus
 
@@ -289,6 +295,7 @@ CASES = {
         lambda w: {"subject": "Promemoria {azienda}", "body": "Ciao **{nome}**", "preview": "1"},
     ),
     "organizer.outbox_retry": (True, {}, lambda w: {}),
+    "organizer.energy": (True, {"slug": "energia"}, lambda w: {}),
 }
 
 #: Pages whose form a POST-only route belongs to (to read its fields from).

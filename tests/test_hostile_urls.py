@@ -62,6 +62,8 @@ def site(app, client, create_event, add_question, create_organizer):
         "organizer_id": 1,
         "email_id": 1,
         "filename": "x",
+        "table": "pods",
+        "ext": "csv",
     }
 
 

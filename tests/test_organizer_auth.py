@@ -25,6 +25,8 @@ def test_every_organizer_page_requires_sign_in(app, client, create_event):
             "registration_id": 1,
             "token": "x" * 43,
             "question_id": 1,
+            "table": "pods",
+            "ext": "csv",
         }
         url = rule.build({arg: values[arg] for arg in rule.arguments})[1]
         method = "GET" if "GET" in rule.methods else "POST"

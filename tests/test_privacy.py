@@ -359,16 +359,21 @@ def crowded_demo(app):
         if interest != "no":
             answers |= {
                 q["member_kind"]: "company",
-                q["company_size"]: ("micro", "small", "medium", "large")[n % 4],
-                q["ateco"]: "35.11.00" if n % 7 == 0 else "25.62.00",
+                q["staff"]: ("lt10", "10_49", "50_249", "250_plus")[n % 4],
+                q["turnover"]: ("le2", "le10", "le50", "gt50")[n % 4],
+                q["ateco"]: "35.12.00" if n % 7 == 0 else "25.62.00",
+                q["ateco_edition"]: "2025",
                 q["area"]: ("ex_olivetti", "pip_pierina", "other")[n % 3],
                 q["role"]: ("consumer", "producer", "prosumer")[n % 3],
                 q["annual_kwh"]: 1000 * (n + 1),
                 q["has_pv"]: n % 2 == 0,
                 q["roof_area_m2"]: 100 + n,
-                q["pv_planned_kwp"]: 10.5 * n,
-                q["pods"]: [f"IT001E{n:08d}", f"IT002E{n:08d}"][: 1 + n % 2],
-                q["substation"]: f"AC00{n % 3}E00045",
+                q["pv_planned_kwp"]: 10.5 * n if n % 3 else 0,
+                q["supply_points"]: [
+                    {"pod": f"IT001E{n:08d}", "substation": f"AC00{n % 3}E00045", "kwh": 900 * n},
+                    {"pod": f"IT002E{n:08d}", "substation": "", "kwh": None},
+                ][: 1 + n % 2],
+                q["pv_planned_substation"]: f"AC00{n % 2}E00045",
                 q["non_binding"]: True,
             }
         answers = {k: v for k, v in answers.items() if v is not None}
@@ -431,18 +436,32 @@ def figures(event: Event) -> dict:
             for d in data.disagreements
         ],
         "energy": (
-            cer.interested,
-            cer.role_labels,
-            [(r.label, r.cells, r.total) for r in cer.rows],
-            cer.column_totals,
-            cer.annual_mwh,
-            cer.roof_m2,
-            cer.pv_existing_kwp,
-            cer.pv_planned_kwp,
-            cer.pod_count,
-            cer.substations,
-            [(f.registration.id, f.is_large, f.ateco) for f in cer.not_eligible],
-        ),
+            sorted(
+                (
+                    c.standing.value,
+                    tuple(c.reasons),
+                    c.contacts,
+                    c.consumption,
+                    tuple(sorted((p.substation or "", p.kwh or 0) for p in c.points)),
+                    c.roof_m2,
+                )
+                for c in cer.companies
+            ),
+            cer.not_interested,
+            [
+                (
+                    g.code,
+                    len(g.companies),
+                    g.pods,
+                    g.eligible_kwh,
+                    g.unverified_kwh,
+                    g.planned_kwp,
+                    g.existing_kwp,
+                    g.roof_m2,
+                )
+                for g in cer.groups
+            ],
+        ),  # fmt: skip
     }
 
 
@@ -457,7 +476,9 @@ def test_purge_keeps_every_dashboard_figure_of_the_demo_event(crowded_demo, smal
     # The fixture makes the dashboard say something worth keeping.
     # Five VAT numbers, two tax codes, 25 addresses less the withdrawn one of them.
     assert before["companies"] == 5 + 2 + 24
-    assert before["disagreements"] and before["energy"][8] > 0
+    assert before["disagreements"] and sum(group[2] for group in before["energy"][2]) > 0
+    standings = {company[0] for company in before["energy"][0]}
+    assert {"member", "producer_only", "excluded"} <= standings
     assert before["counts"].by_status[RegistrationStatus.waitlisted] > 0
 
     report = privacy.purge(NOW, 12)
@@ -518,8 +539,8 @@ def test_purge_removes_what_identifies_people(crowded_demo, small_batches):
             code = q[answer.question_id].code
             if code == "notes":
                 assert answer.value == privacy.REMOVED
-            elif code == "pods":
-                assert all(v.startswith("POD anonimo ") for v in answer.value)
+            elif code == "supply_points":
+                assert all(v["pod"].startswith("POD anonimo ") for v in answer.value)
     assert len(companies) == 32  # every company, the withdrawn ones too, has its pseudonym
     stored = json.dumps([[a.value for a in r.answers] for r in registrations()], ensure_ascii=False)
     assert "Nota numero" not in stored and "IT001E" not in stored

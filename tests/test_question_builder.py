@@ -450,10 +450,10 @@ def test_the_form_is_previewed_in_both_languages_also_for_a_draft(
     assert "/organizer/events/bozza/questions/preview?lang=en" in html
     italian = text(client.get("/organizer/events/bozza/questions/preview?lang=it"))
     assert '<html lang="it">' in italian and "Iscrizione: Assemblea" in italian
-    assert "Vuoi manifestare interesse ad aderire alla Comunità Energetica?" in italian
+    assert "Interesse ad aderire alla Comunità Energetica" in italian
     english = text(client.get("/organizer/events/bozza/questions/preview?lang=en"))
     assert '<html lang="en">' in english and "Registration: Assembly" in english
-    assert "Would you like to express interest in joining the Energy Community?" in english
+    assert "Interest in joining the Energy Community" in english
     assert "Da valutare" not in english and "To be assessed" in english
     # The public cannot see the draft's form, and the preview posts nowhere.
     assert client.get("/events/bozza/register").status_code == 404

@@ -108,6 +108,17 @@ CASES = [
     Case(QuestionKind.substation, {"it": "ac001e00045", "en": "AC 001 E 00045"}, "AC001E00045",
          {"it": "AC001E00045", "en": "AC001E00045"}, "AC001E00045", "AC001E00045",
          "AC001E00045"),
+    Case(QuestionKind.supply_points,
+         {"it": "it001e12345678; ac001e00045; 120.000\nIT002E87654321",
+          "en": "IT001E12345678 | AC 001 E 00045 | 120,000\nit002e87654321"},
+         [{"pod": "IT001E12345678", "substation": "AC001E00045", "kwh": 120000},
+          {"pod": "IT002E87654321", "substation": "", "kwh": None}],
+         {"it": "IT001E12345678 (cabina AC001E00045, 120.000 kWh); IT002E87654321",
+          "en": "IT001E12345678 (substation AC001E00045, 120,000 kWh); IT002E87654321"},
+         "IT001E12345678/AC001E00045/120000; IT002E87654321",
+         "IT001E12345678/AC001E00045/120000; IT002E87654321",
+         [{"pod": "POD anonimo 1", "substation": "AC001E00045", "kwh": 120000},
+          {"pod": "POD anonimo 2", "substation": "", "kwh": None}]),
 ]  # fmt: skip
 
 

@@ -309,6 +309,8 @@ def test_an_organiser_cannot_reach_another_events_pages_or_its_ids(
                     "registration_id": reg_b.id,
                     "question_id": question_b.id,
                     "action": "publish",
+                    "table": "pods",
+                    "ext": "csv",
                 }
             )
             if args & {"registration_id", "question_id"}:

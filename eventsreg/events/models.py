@@ -44,6 +44,8 @@ class QuestionKind(enum.Enum):
     ateco = "ateco"
     pod = "pod"
     substation = "substation"
+    #: Supply points, each with its primary substation and annual consumption.
+    supply_points = "supply_points"
 
 
 class Registrants(enum.Enum):
@@ -94,6 +96,17 @@ class Meaning(enum.Enum):
     area = "area"
     interest = "interest"
     has_pv = "has_pv"
+    staff_band = "staff_band"
+    turnover_band = "turnover_band"
+    balance_sheet_band = "balance_sheet_band"
+    part_of_group = "part_of_group"
+    ateco_edition = "ateco_edition"
+    supply_points = "supply_points"
+    existing_pv_period = "existing_pv_period"
+    existing_pv_substation = "existing_pv_substation"
+    planned_pv_substation = "planned_pv_substation"
+    net_metering = "net_metering"
+    asbestos_roof = "asbestos_roof"
 
 
 MEANING_LABELS = {
@@ -111,6 +124,19 @@ MEANING_LABELS = {
     Meaning.area: _l("Area"),
     Meaning.interest: _l("Interesse ad aderire"),
     Meaning.has_pv: _l("Ha già un impianto fotovoltaico"),
+    Meaning.staff_band: _l("Addetti dell'impresa (fascia)"),
+    Meaning.turnover_band: _l("Fatturato annuo dell'impresa (fascia)"),
+    Meaning.balance_sheet_band: _l("Totale di bilancio dell'impresa (fascia)"),
+    Meaning.part_of_group: _l("Impresa parte di un gruppo"),
+    Meaning.ateco_edition: _l("Edizione del codice ATECO"),
+    Meaning.supply_points: _l("Punti di prelievo con cabina primaria e consumo"),
+    Meaning.existing_pv_period: _l(
+        "Entrata in esercizio del fotovoltaico esistente (prima o dopo il 16/12/2021)"
+    ),
+    Meaning.existing_pv_substation: _l("Cabina primaria del fotovoltaico esistente"),
+    Meaning.planned_pv_substation: _l("Cabina primaria del fotovoltaico previsto"),
+    Meaning.net_metering: _l("Scambio sul posto attivo"),
+    Meaning.asbestos_roof: _l("Copertura in amianto"),
 }
 
 
@@ -185,6 +211,8 @@ class Event(Translated, db.Model):
         default=FieldUse.optional,
         server_default=FieldUse.optional.value,
     )
+    #: The organiser's assumptions for the energy-community estimate (energy/estimate.py).
+    energy_assumptions: Mapped[dict] = mapped_column(sa.JSON, default=dict, server_default="{}")
     #: Ask how many people come with one registration (up to max_party_size).
     asks_party_size: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     #: Ways to take part offered (in person needs a venue, online a link).

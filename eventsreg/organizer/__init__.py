@@ -33,6 +33,7 @@ from . import (  # noqa: E402, F401
     account_views,
     checkin_views,
     dashboard_views,
+    energy_views,
     event_views,
     export_views,
     message_views,

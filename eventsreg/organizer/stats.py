@@ -12,9 +12,16 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from ..energy.picture import EnergyPicture, energy_picture
 from ..events.models import Event, Question
 from ..extensions import db
 from ..questions.kinds import NumberSummary, OptionCount, kind_of
+from ..registrations.companies import (
+    Company,
+    RegistrationRow,
+    active_registrations,
+    group_by_company,
+)
 from ..registrations.models import (
     INACTIVE_STATUSES,
     AttendanceMode,
@@ -22,8 +29,6 @@ from ..registrations.models import (
     RegistrationStatus,
 )
 from ..registrations.seats import seats_left, seats_taken
-from .energy import EnergyCommunity, energy_community
-from .rows import Company, RegistrationRow, active_registrations, group_by_company
 
 
 @dataclass
@@ -79,7 +84,7 @@ class Dashboard:
     companies: int
     questions: list[QuestionSummary]
     disagreements: list[Disagreement]
-    energy_community: EnergyCommunity | None
+    energy_community: EnergyPicture | None
 
 
 def event_dashboard(event: Event) -> Dashboard:
@@ -95,7 +100,7 @@ def event_dashboard(event: Event) -> Dashboard:
         companies=len(companies),
         questions=[summarise(question, latest) for question in questions],
         disagreements=disagreements(companies, questions),
-        energy_community=energy_community(questions, latest, rows),
+        energy_community=energy_picture(event),
     )
 
 

@@ -56,63 +56,123 @@ ENERGY_COMMUNITY = Questionnaire(
     key="energy_community",
     title=_l("Comunità energetica rinnovabile: manifestazione di interesse"),
     description=_l(
-        "Interesse ad aderire, tipo di membro, dimensione e attività dell'impresa, area, ruolo, "
-        "consumi, impianti fotovoltaici esistenti e previsti, tetti, punti di prelievo (POD) "
-        "e cabina primaria: le risposte alimentano il riepilogo per la comunità energetica."
+        "Interesse ad aderire, tipo di membro, dimensione (addetti, fatturato, bilancio, "
+        "gruppo) e attività dell'impresa, ruolo, punti di prelievo con la loro cabina "
+        "primaria e i consumi, impianti fotovoltaici esistenti e previsti con la loro cabina, "
+        "tetti: le risposte alimentano il riepilogo per la comunità energetica."
     ),
     questions=(
         Template(
             "interest", QuestionKind.choice,
-            "Vuoi manifestare interesse ad aderire alla Comunità Energetica?",
-            "Would you like to express interest in joining the Energy Community?",
+            "Interesse ad aderire alla Comunità Energetica",
+            "Interest in joining the Energy Community",
             "La manifestazione di interesse non è vincolante.",
             "Expressing interest is not binding.",
             True,
             _options(
-                ("yes", "Sì, sono interessato ad aderire", "Yes, we are interested in joining"),
-                ("more_info", "Vorrei saperne di più prima di decidere",
-                 "We would like to know more before deciding"),
-                ("no", "No, per ora partecipo solo all'incontro",
+                ("yes", "Sì, c'è interesse ad aderire", "Yes, we are interested in joining"),
+                ("more_info", "Servono più informazioni prima di decidere",
+                 "We need more information before deciding"),
+                ("no", "No, per ora solo la partecipazione all'incontro",
                  "No, for now we only attend the meeting"),
             ),
             meaning=Meaning.interest,
         ),
         Template(
-            "member_kind", QuestionKind.choice, "Parteciperesti come", "You would take part as",
+            "member_kind", QuestionKind.choice, "Si partecipa come", "Taking part as",
             required=True,
             options=_options(
                 ("company", "Impresa", "Company"),
                 ("public_body", "Ente pubblico", "Public body"),
-                ("association", "Associazione", "Association"),
+                ("association", "Associazione o ente del terzo settore",
+                 "Association or third-sector body"),
                 ("person", "Persona fisica", "Private person"),
             ),
             condition=("interest", INTERESTED),
             meaning=Meaning.member_kind,
         ),
         Template(
-            "company_size", QuestionKind.choice, "Dimensione dell'impresa", "Size of the company",
-            required=True,
-            options=_options(
-                ("micro", "Micro (meno di 10 addetti)", "Micro (fewer than 10 staff)"),
-                ("small", "Piccola (da 10 a 49 addetti)", "Small (10 to 49 staff)"),
-                ("medium", "Media (da 50 a 249 addetti)", "Medium (50 to 249 staff)"),
-                ("large", "Grande (250 addetti o più)", "Large (250 staff or more)"),
+            "staff", QuestionKind.choice, "Addetti dell'impresa", "Staff of the company",
+            "Unità di lavoro annue, come nella definizione europea di PMI. Se l'impresa fa "
+            "parte di un gruppo, comprese quelle delle imprese associate e collegate.",
+            "Annual work units, as in the EU definition of SMEs. If the company is part of a "
+            "group, including those of its partner and linked enterprises.",
+            True,
+            _options(
+                ("lt10", "Meno di 10", "Fewer than 10"),
+                ("10_49", "Da 10 a 49", "10 to 49"),
+                ("50_249", "Da 50 a 249", "50 to 249"),
+                ("250_plus", "250 o più", "250 or more"),
             ),
             condition=("member_kind", ("company",)),
-            meaning=Meaning.company_size,
+            meaning=Meaning.staff_band,
         ),
         Template(
-            "ateco", QuestionKind.ateco, "Codice ATECO dell'attività principale",
-            "ATECO code of the main activity",
-            "Nel formato NN.NN.NN, ad esempio 25.62.00. Lo trovi nella visura camerale.",
+            "turnover", QuestionKind.choice, "Fatturato annuo", "Annual turnover",
+            "Dell'ultimo esercizio chiuso; per un gruppo, comprese le imprese associate e "
+            "collegate.",
+            "Of the last closed financial year; for a group, including partner and linked "
+            "enterprises.",
+            options=_options(
+                ("le2", "Fino a 2 milioni di euro", "Up to €2 million"),
+                ("le10", "Da 2 a 10 milioni di euro", "€2 to €10 million"),
+                ("le50", "Da 10 a 50 milioni di euro", "€10 to €50 million"),
+                ("gt50", "Oltre 50 milioni di euro", "Over €50 million"),
+            ),
+            condition=("member_kind", ("company",)),
+            meaning=Meaning.turnover_band,
+        ),
+        Template(
+            "balance_sheet", QuestionKind.choice, "Totale di bilancio annuo",
+            "Annual balance-sheet total",
+            "Dell'ultimo esercizio chiuso; per un gruppo, comprese le imprese associate e "
+            "collegate. Basta uno tra fatturato e bilancio, meglio entrambi.",
+            "Of the last closed financial year; for a group, including partner and linked "
+            "enterprises. One of turnover and balance sheet is enough, both are better.",
+            options=_options(
+                ("le2", "Fino a 2 milioni di euro", "Up to €2 million"),
+                ("le10", "Da 2 a 10 milioni di euro", "€2 to €10 million"),
+                ("le43", "Da 10 a 43 milioni di euro", "€10 to €43 million"),
+                ("gt43", "Oltre 43 milioni di euro", "Over €43 million"),
+            ),
+            condition=("member_kind", ("company",)),
+            meaning=Meaning.balance_sheet_band,
+        ),
+        Template(
+            "group", QuestionKind.yesno,
+            "L'impresa fa parte di un gruppo (imprese associate o collegate)?",
+            "Is the company part of a group (partner or linked enterprises)?",
+            "In tal caso addetti, fatturato e bilancio vanno indicati per il gruppo.",
+            "If so, staff, turnover and balance sheet are those of the group.",
+            condition=("member_kind", ("company",)),
+            meaning=Meaning.part_of_group,
+        ),
+        Template(
+            "ateco", QuestionKind.ateco, "Codice ATECO prevalente", "Prevalent ATECO code",
+            "Nel formato NN.NN.NN, ad esempio 25.62.00. Si trova nella visura camerale.",
             "As NN.NN.NN, for example 25.62.00. It is on the company's chamber of commerce "
             "record (visura camerale).",
             condition=("member_kind", ("company",)),
             meaning=Meaning.ateco_code,
         ),
         Template(
-            "area", QuestionKind.choice, "In quale area si trova la tua sede?",
-            "In which area are your premises?",
+            "ateco_edition", QuestionKind.choice, "Il codice ATECO è della classificazione",
+            "The ATECO code is from the classification",
+            "Dal 1° aprile 2025 le visure riportano ATECO 2025; un codice di una visura "
+            "precedente è ATECO 2007.",
+            "Since 1 April 2025 company records show ATECO 2025; a code from an older record "
+            "is ATECO 2007.",
+            options=_options(
+                ("2025", "ATECO 2025", "ATECO 2025"),
+                ("2007", "ATECO 2007", "ATECO 2007"),
+            ),
+            condition=("member_kind", ("company",)),
+            meaning=Meaning.ateco_edition,
+        ),
+        Template(
+            "area", QuestionKind.choice,
+            "Dove si trovano i punti di prelievo e gli impianti?",
+            "Where are the supply points and the plants?",
             required=True,
             options=_options(
                 ("ex_olivetti", "Area Ex Olivetti", "Ex Olivetti area"),
@@ -123,31 +183,45 @@ ENERGY_COMMUNITY = Questionnaire(
             meaning=Meaning.area,
         ),
         Template(
-            "role", QuestionKind.choice, "Che ruolo avresti nella comunità?",
-            "What role would you have in the community?",
+            "role", QuestionKind.choice, "Ruolo nella comunità", "Role in the community",
             required=True,
             options=_options(
-                ("consumer", "Consumatore: uso l'energia condivisa",
-                 "Consumer: we use the shared energy"),
-                ("producer", "Produttore: metto a disposizione l'energia del mio impianto",
-                 "Producer: we share the energy of our plant"),
-                ("prosumer", "Entrambi: produco e consumo", "Both: we produce and consume"),
+                ("consumer", "Consumatore: si usa l'energia condivisa",
+                 "Consumer: using the shared energy"),
+                ("producer", "Produttore: si mette a disposizione l'energia di un impianto",
+                 "Producer: sharing the energy of a plant"),
+                ("prosumer", "Entrambi: si produce e si consuma", "Both: producing and consuming"),
             ),
             condition=("interest", INTERESTED),
             meaning=Meaning.community_role,
         ),
         Template(
-            "annual_kwh", QuestionKind.number, "Consumo annuo di energia elettrica",
-            "Annual electricity consumption",
-            "In kWh all'anno, come nelle bollette degli ultimi 12 mesi. Ad esempio 120.000.",
-            "In kWh a year, as on the bills of the last 12 months. For example 120,000.",
+            "supply_points", QuestionKind.supply_points,
+            "Punti di prelievo (POD), con la cabina primaria e il consumo annuo",
+            "Supply points (POD), with their primary substation and annual consumption",
+            "Uno per riga: codice POD; cabina primaria; consumo annuo in kWh. Il POD è in "
+            "bolletta (IT, 3 cifre, E e 8 cifre); la cabina primaria, se nota, dalla mappa del "
+            "GSE. Ad esempio: IT001E12345678; AC001E00045; 120.000",
+            "One a line: POD code; primary substation; annual consumption in kWh. The POD is on "
+            "the electricity bill (IT, 3 digits, E and 8 digits); the primary substation, if "
+            "known, from GSE's map. For example: IT001E12345678; AC001E00045; 120,000",
+            condition=("interest", INTERESTED),
+            meaning=Meaning.supply_points,
+        ),
+        Template(
+            "annual_kwh", QuestionKind.number, "Consumo annuo complessivo di energia elettrica",
+            "Total annual electricity consumption",
+            "In kWh all'anno, dalle bollette degli ultimi 12 mesi, ad esempio 120.000. Serve se "
+            "i consumi non sono indicati per punto di prelievo.",
+            "In kWh a year, from the bills of the last 12 months, for example 120,000. Needed if "
+            "consumption is not given per supply point.",
             settings={"unit": "kWh", "min": 0, "max": 1_000_000_000, "integer": True},
             condition=("role", ("consumer", "prosumer")),
             meaning=Meaning.annual_consumption_kwh,
         ),
         Template(
-            "has_pv", QuestionKind.yesno, "Hai già un impianto fotovoltaico?",
-            "Do you already have a photovoltaic plant?",
+            "has_pv", QuestionKind.yesno, "C'è già un impianto fotovoltaico?",
+            "Is there already a photovoltaic plant?",
             condition=("interest", INTERESTED),
             meaning=Meaning.has_pv,
         ),
@@ -168,19 +242,51 @@ ENERGY_COMMUNITY = Questionnaire(
             meaning=Meaning.existing_pv_year,
         ),
         Template(
+            "pv_existing_period", QuestionKind.choice, "L'impianto è entrato in esercizio",
+            "The plant started operating",
+            "Gli impianti in esercizio prima del 16 dicembre 2021 possono far parte della "
+            "comunità, ma senza tariffa premio.",
+            "Plants in operation before 16 December 2021 may be part of the community, but "
+            "get no premium tariff.",
+            options=_options(
+                ("before", "Prima del 16 dicembre 2021", "Before 16 December 2021"),
+                ("after", "Dal 16 dicembre 2021 in poi", "On or after 16 December 2021"),
+            ),
+            condition=("has_pv", ("yes",)),
+            meaning=Meaning.existing_pv_period,
+        ),
+        Template(
+            "pv_existing_substation", QuestionKind.substation,
+            "Cabina primaria dell'impianto esistente, se nota",
+            "Primary substation of the existing plant, if known",
+            "Ad esempio AC001E00045, dalla mappa delle cabine primarie del GSE.",
+            "For example AC001E00045, from GSE's map of primary substations.",
+            condition=("has_pv", ("yes",)),
+            meaning=Meaning.existing_pv_substation,
+        ),
+        Template(
             "net_metering", QuestionKind.yesno, "È attivo lo scambio sul posto?",
             "Is net metering (scambio sul posto) active?",
             condition=("has_pv", ("yes",)),
+            meaning=Meaning.net_metering,
         ),
         Template(
             "pv_planned_kwp", QuestionKind.number,
-            "Potenza del nuovo impianto che potresti realizzare",
-            "Power of the new plant you could build",
+            "Potenza del nuovo impianto che si potrebbe realizzare",
+            "Power of the new plant that could be built",
             "In kWp. Al massimo 1.000 kWp per impianto.",
             "In kWp. At most 1,000 kWp a plant.",
             settings={"unit": "kWp", "min": 0, "max": 1000},
             condition=("role", ("producer", "prosumer")),
             meaning=Meaning.planned_pv_kwp,
+        ),
+        Template(
+            "pv_planned_substation", QuestionKind.substation,
+            "Cabina primaria del nuovo impianto, se nota",
+            "Primary substation of the new plant, if known",
+            "Ad esempio AC001E00045.", "For example AC001E00045.",
+            condition=("role", ("producer", "prosumer")),
+            meaning=Meaning.planned_pv_substation,
         ),
         Template(
             "roof_area_m2", QuestionKind.number,
@@ -192,32 +298,21 @@ ENERGY_COMMUNITY = Questionnaire(
             meaning=Meaning.roof_area_m2,
         ),
         Template(
-            "invest", QuestionKind.choice, "Saresti disposto a investire in un impianto?",
-            "Would you be willing to invest in a plant?",
+            "asbestos", QuestionKind.yesno, "La copertura è in amianto?", "Is the roof asbestos?",
+            "Un tetto in amianto va bonificato prima di installare i pannelli.",
+            "An asbestos roof must be cleared before panels are installed.",
+            condition=("interest", INTERESTED),
+            meaning=Meaning.asbestos_roof,
+        ),
+        Template(
+            "invest", QuestionKind.choice, "Disponibilità a investire in un impianto",
+            "Willingness to invest in a plant",
             options=_options(
                 ("yes", "Sì", "Yes"),
                 ("no", "No", "No"),
                 ("evaluate", "Da valutare", "To be assessed"),
             ),
             condition=("interest", INTERESTED),
-        ),
-        Template(
-            "pods", QuestionKind.pod, "Codici POD dei punti di prelievo",
-            "POD codes of the supply points",
-            "Li trovi in bolletta: IT, 3 cifre, E e 8 cifre, ad esempio IT001E12345678. "
-            "Se ne hai più di uno scrivine uno per riga.",
-            "They are on the electricity bill: IT, 3 digits, E and 8 digits, for example "
-            "IT001E12345678. If you have more than one, write one a line.",
-            condition=("interest", INTERESTED),
-            meaning=Meaning.pod_codes,
-        ),
-        Template(
-            "substation", QuestionKind.substation, "Codice della cabina primaria, se lo conosci",
-            "Code of the primary substation, if you know it",
-            "È indicato sulla mappa delle cabine primarie del GSE, ad esempio AC001E00045.",
-            "It is on GSE's map of primary substations, for example AC001E00045.",
-            condition=("interest", INTERESTED),
-            meaning=Meaning.primary_substation,
         ),
         Template(
             "notes", QuestionKind.textarea, "Note", "Notes",
@@ -227,10 +322,8 @@ ENERGY_COMMUNITY = Questionnaire(
         ),
         Template(
             "non_binding", QuestionKind.checkbox,
-            "Sono consapevole che questa manifestazione di interesse non è vincolante e non "
-            "comporta alcun impegno.",
-            "I understand that this expression of interest is not binding and commits us to "
-            "nothing.",
+            "Questa manifestazione di interesse non è vincolante e non comporta alcun impegno.",
+            "This expression of interest is not binding and commits to nothing.",
             required=True,
             condition=("interest", INTERESTED),
         ),
@@ -239,6 +332,53 @@ ENERGY_COMMUNITY = Questionnaire(
 
 #: The questionnaires the builder offers, by key.
 QUESTIONNAIRES = {questionnaire.key: questionnaire for questionnaire in (ENERGY_COMMUNITY,)}
+
+
+def _question(template: Template, code: str, position: int) -> Question:
+    question = Question(code=code, position=position)
+    _apply_template(question, template)
+    return question
+
+
+def _apply_template(question: Question, template: Template) -> None:
+    """The template's kind, texts in both languages, options, settings and meaning."""
+    question.kind = template.kind
+    question.label = template.label
+    question.help_text = template.help_text
+    question.is_required = template.required
+    question.choices = [
+        {"value": o.value, "label": o.label, "label_en": o.label_en} for o in template.options
+    ]
+    question.settings = dict(template.settings)
+    question.meaning = template.meaning
+    question.set_translation("label", "en", template.label_en)
+    question.set_translation("help_text", "en", template.help_en)
+
+
+def sync_questionnaire(event: Event, questionnaire: Questionnaire) -> None:
+    """Make *event*'s form the questionnaire as it is now (the demo event, seeded again
+    after the questionnaire changed): texts, meanings and order brought up to date, new
+    questions added, questions no longer in it archived with their answers. The caller
+    commits."""
+    by_code = {question.code: question for question in event.questions}
+    for position, template in enumerate(questionnaire.questions):
+        question = by_code.get(template.code)
+        if question is None:
+            question = by_code[template.code] = _question(template, template.code, position)
+            event.questions.append(question)
+        elif not question.is_archived:
+            _apply_template(question, template)
+        question.position = position
+        if template.condition:
+            parent_code, values = template.condition
+            question.condition_question = by_code[parent_code]
+            question.condition_values = list(values)
+    codes = {template.code for template in questionnaire.questions}
+    for position, question in enumerate(
+        (q for q in event.questions if q.code not in codes), start=len(codes)
+    ):
+        question.is_archived = True
+        question.position = position
 
 
 def add_questionnaire(event: Event, questionnaire: Questionnaire) -> list[Question]:
@@ -255,22 +395,7 @@ def add_questionnaire(event: Event, questionnaire: Questionnaire) -> list[Questi
         while code in taken:
             code, n = f"{template.code}_{n}", n + 1
         taken.add(code)
-        question = Question(
-            code=code,
-            kind=template.kind,
-            label=template.label,
-            help_text=template.help_text,
-            is_required=template.required,
-            choices=[
-                {"value": o.value, "label": o.label, "label_en": o.label_en}
-                for o in template.options
-            ],
-            settings=dict(template.settings),
-            position=position + offset,
-            meaning=template.meaning,
-        )
-        question.set_translation("label", "en", template.label_en)
-        question.set_translation("help_text", "en", template.help_en)
+        question = _question(template, code, position + offset)
         if template.condition:
             parent_code, values = template.condition
             question.condition_question = added[parent_code]

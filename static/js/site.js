@@ -60,6 +60,10 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     focusErrorSummary();
+    document.querySelectorAll(".print-button").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
     document.querySelectorAll("form.question-form").forEach(function (form) {
       form.addEventListener("change", function () { updateBuilder(form); });
       updateBuilder(form);

@@ -18,6 +18,7 @@ from .base import (
 from .choices import Choice, Declaration, MultiCheckboxField, MultiChoice, YesNo, yes_no
 from .codes import Ateco, Pod, Substation, VatNumber
 from .numbers import Number, Year, as_decimal
+from .supply import SupplyPoints
 from .text import Date, Email, LongText, Phone, Text, WebAddress, validator_message
 
 #: Every kind, in the order the question builder offers them.
@@ -40,6 +41,7 @@ KINDS: dict[QuestionKind, QuestionType] = {
         Ateco,
         Pod,
         Substation,
+        SupplyPoints,
     )
 }
 

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from ..events.models import Event
 from ..extensions import db
 from ..questions.models import Answer
-from ..registrations.models import Registration
+from .models import Registration
 
 
 @dataclass
