@@ -6,8 +6,9 @@ Serves the demo (demo events, a few sample registrations, an organiser) from a t
 SQLite file on a loopback port, drives Debian's Chromium (/usr/bin/chromium) with
 Playwright, registers a company through the real form and photographs: the event page,
 the form on a phone, the form with errors, the confirmation page, the confirmation email,
-the organiser's dashboard, the question builder, the form's English preview and a
-residents' meeting's form in English. Needs `pip install -r requirements-dev.txt`.
+the organiser's dashboard, the question builder, the form's English preview, a
+residents' meeting's form in English, and the energy-community picture on screen and as
+printed. Needs `pip install -r requirements-dev.txt`.
 """
 
 import argparse
@@ -54,18 +55,23 @@ def fill_energy_questions(page, names: dict[str, str], *, pod: str, vat: str) ->
     page.locator("#vat_number").fill(vat)
     page.locator("#attendance-0").check()
     page.locator("#party_size").fill("2")
-    answer(page, "Sì, sono interessato ad aderire")
+    answer(page, "Sì, c'è interesse ad aderire")
     answer(page, "Impresa")
-    answer(page, "Piccola (da 10 a 49 addetti)")
-    page.get_by_label("Codice ATECO dell'attività principale").fill("256200")
+    answer(page, "Da 10 a 49")
+    page.get_by_role("group", name="Fatturato annuo").get_by_label(
+        "Da 2 a 10 milioni di euro"
+    ).check()
+    page.get_by_label("Codice ATECO prevalente").fill("256200")
     answer(page, "Area Ex Olivetti")
-    answer(page, "Consumatore: uso l'energia condivisa")
-    page.get_by_label("Consumo annuo di energia elettrica").fill("120.000")
+    answer(page, "Consumatore: si usa l'energia condivisa")
+    page.get_by_label("Punti di prelievo (POD)", exact=False).fill(
+        f"{pod}; AC001E00045; 90.000\nIT001E87654321; AC001E00045; 30.000"
+    )
+    page.get_by_label("Consumo annuo complessivo di energia elettrica").fill("120.000")
     page.locator(f"[name={names['has_pv']}][value=no]").check()
     page.get_by_label("Superficie di tetto disponibile per il fotovoltaico").fill("800 mq")
     answer(page, "Da valutare")
-    page.get_by_label("Codici POD dei punti di prelievo").fill(pod)
-    page.get_by_label("Sono consapevole che questa manifestazione", exact=False).check()
+    page.get_by_label("Questa manifestazione di interesse non è vincolante", exact=False).check()
     page.locator("#privacy_consent").check()
 
 
@@ -207,6 +213,18 @@ def main() -> int:
         shoot(organiser, "question-builder.png", 1280, 1900)
         organiser.goto(site.url(f"/organizer{event}questions/preview?lang=en"))
         shoot(organiser, "form-preview-en.png", 1280, 2200)
+
+        # The energy-community picture, on screen and as printed for the meeting.
+        organiser.goto(site.url(f"/organizer{event}energy"))
+        shoot(organiser, "energy-community.png", 1280, 3200)
+        organiser.emulate_media(media="print")
+        organiser.set_viewport_size({"width": 718, "height": 1047})  # A4 less 10 mm margins
+        # The first printed page: the summary (the list of companies follows on the next).
+        first_page = organiser.evaluate(
+            "document.querySelector('.companies-section').getBoundingClientRect().top"
+        )
+        shoot(organiser, "energy-community-print.png", 718, int(first_page))
+        organiser.emulate_media(media="screen")
         organiser.context.close()
 
         # A residents' meeting: private persons, in person only, in English too.
