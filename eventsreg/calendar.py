@@ -26,6 +26,8 @@ CANCEL = "CANCEL"
 class Attendee:
     email: str
     name: str
+    #: Takes part online: their copy's place is the meeting link, not the room.
+    online: bool = False
 
 
 def event_uid(event) -> str:
@@ -45,8 +47,19 @@ def _description(event, page_url: str, extra: str = "") -> str:
     return "\n\n".join(part for part in (text, extra, page_url) if part)
 
 
-def _vevent(event, *, sequence: int, attendee: Attendee | None, extra: str, now: datetime):
+def _vevent(
+    event,
+    *,
+    sequence: int,
+    attendee: Attendee | None,
+    extra: str,
+    now: datetime,
+    method: str | None,
+):
     page_url = external_url("events.detail", slug=event.slug)
+    online = attendee is not None and attendee.online and bool(event.online_url)
+    if online:
+        extra = "\n\n".join(part for part in (extra, f"Online: {event.online_url}") if part)
     vevent = icalendar.Event()
     vevent.add("uid", event_uid(event))
     vevent.add("sequence", sequence)
@@ -56,10 +69,18 @@ def _vevent(event, *, sequence: int, attendee: Attendee | None, extra: str, now:
     vevent.add("dtend", event.local_end)
     vevent.add("summary", event.text("title"))
     vevent.add("description", _description(event, page_url, extra))
-    if loc := location(event):
+    if loc := (event.online_url if online else location(event)):
         vevent.add("location", loc)
     vevent.add("url", page_url)
-    vevent.add("status", "CANCELLED" if event.is_cancelled else "CONFIRMED")
+    if event.is_cancelled:
+        vevent.add("status", "CANCELLED")
+    elif method != CANCEL:
+        vevent.add("status", "CONFIRMED")
+    # else: one registrant's copy withdrawn while the event goes on. RFC 5546, 3.2.5: a
+    # CANCEL that removes attendees MUST NOT carry STATUS (STATUS:CANCELLED cancels the
+    # whole event, which would tell the reader the meeting itself is off). METHOD:CANCEL
+    # with the event's UID, a higher SEQUENCE and the registrant as ATTENDEE is what
+    # calendar clients act on to remove the entry.
     vevent.add("transp", "OPAQUE")
     if event.contact_email:
         organizer = icalendar.vCalAddress(f"mailto:{event.contact_email}")
@@ -112,7 +133,8 @@ def build_calendar(
     if name:
         cal.add("name", name)
         cal.add("x-wr-calname", name)
-        cal.add("refresh-interval", timedelta(hours=1))
+        # RFC 7986, 5.7: the value type must be given (VALUE=DURATION).
+        cal.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
         cal.add("x-published-ttl", "PT1H")
     for event in events:
         cal.add_component(
@@ -122,6 +144,7 @@ def build_calendar(
                 attendee=attendee,
                 extra=extra_description,
                 now=now,
+                method=method,
             )
         )
     if events:

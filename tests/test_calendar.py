@@ -329,6 +329,14 @@ def test_feed_is_named_after_the_site(client, create_event, app):
     assert cal["method"] == "PUBLISH"
 
 
+def test_feed_refresh_interval_names_its_value_type(client, create_event):
+    create_event()
+    body = client.get("/calendar.ics").data.decode()
+    # RFC 7986, 5.7: REFRESH-INTERVAL;VALUE=DURATION:PT1H (clients ignore it otherwise).
+    assert "REFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n" in body
+    assert parse(body.encode())["refresh-interval"].dt == timedelta(hours=1)
+
+
 def test_feed_has_validators_and_answers_304_to_a_matching_etag(client, create_event):
     create_event()
     response = client.get("/calendar.ics")

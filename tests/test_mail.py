@@ -313,6 +313,10 @@ def test_withdrawal_sends_a_cancel_that_outranks_the_invitation(
     cancel = assert_invitation(message, "CANCEL")
     assert str(cancel["UID"]) == str(request["UID"])
     assert cancel.decoded("SEQUENCE") > request.decoded("SEQUENCE")
+    # One attendee leaves, the event goes on (RFC 5546, 3.2.5): no STATUS, and never
+    # CONFIRMED; the registrant is named as the attendee whose copy goes.
+    assert "STATUS" not in cancel
+    assert str(cancel["ATTENDEE"]) == f"mailto:{MARIA}"
 
 
 def test_withdrawal_from_the_waitlist_has_no_calendar_part(client, register, create_event, outbox):
@@ -361,6 +365,28 @@ def test_self_service_change_sends_a_new_invitation_and_cancel_when_no_longer_at
     assert str(cancel["UID"]) == str(request["UID"]) == str(first["UID"])
     assert cancel.decoded("SEQUENCE") > request.decoded("SEQUENCE")
     assert len(outbox) == 3
+
+
+def test_switching_to_online_sends_an_invitation_with_the_meeting_link_that_outranks_the_room(
+    client, register, create_event, outbox
+):
+    event = create_event(online_url="https://meet.example.org/cer")
+    token = personal_token(client, register(event))
+    room = assert_invitation(parsed(outbox)[0], "REQUEST")
+    assert "meet.example.org" not in str(room["LOCATION"])
+
+    response = client.post(f"/r/{token}", data=edit_data(attendance="online", party_size="1"))
+    assert response.status_code == 303
+    online = assert_invitation(parsed(outbox)[1], "REQUEST")
+    assert str(online["LOCATION"]) == "https://meet.example.org/cer"
+    assert "https://meet.example.org/cer" in str(online["DESCRIPTION"])
+    assert online.decoded("SEQUENCE") > room.decoded("SEQUENCE")
+    assert str(online["STATUS"]) == "CONFIRMED"
+
+    client.post(f"/r/{token}", data=edit_data(attendance="in_person", party_size="1"))
+    back = assert_invitation(parsed(outbox)[2], "REQUEST")
+    assert str(back["LOCATION"]) == str(room["LOCATION"])
+    assert back.decoded("SEQUENCE") > online.decoded("SEQUENCE")
 
 
 def test_attending_again_after_a_cancel_sends_an_invitation_that_outranks_it(

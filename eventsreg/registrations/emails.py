@@ -18,7 +18,7 @@ from ..mail.sealing import PLACEHOLDER
 from ..questions.answers import answers_summary
 from ..urls import external_url
 from . import checkin
-from .models import Registration, RegistrationStatus
+from .models import AttendanceMode, Registration, RegistrationStatus
 
 #: The check-in QR code's Content-ID, referred to by the HTML bodies.
 QR_CONTENT_ID = "checkin-qr"
@@ -43,7 +43,11 @@ def _compose(
         ics = calendar.build_calendar(
             [event],
             method=ics_method,
-            attendee=calendar.Attendee(registration.email, registration.full_name),
+            attendee=calendar.Attendee(
+                registration.email,
+                registration.full_name,
+                online=registration.attendance is AttendanceMode.online,
+            ),
             extra_sequence=registration.ical_sequence,
         ).decode("utf-8")
     with force_locale(registration.locale or "it"):

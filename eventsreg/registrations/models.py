@@ -158,21 +158,25 @@ class Registration(db.Model):
         confirmed = self.status is RegistrationStatus.confirmed
         return self.party_size if confirmed and self.attendance is AttendanceMode.in_person else 0
 
-    def calendar_message(self, *, had_invite: bool = False, event_cancelled: bool = False):
+    def calendar_message(
+        self, *, had_invite: bool = False, event_cancelled: bool = False, moved: bool = False
+    ):
         """The calendar message this registrant is sent now (REQUEST, CANCEL or None), noted
         on the registration; call it once per email, just before queueing it.
 
         Attendees get an invitation, and one who no longer attends a cancellation of the
         copy they had; when the event is cancelled, attendees get its cancellation. A
         cancellation must outrank the invitation it cancels, and an invitation sent after
-        a cancellation must outrank that: calendars ignore what is not newer.
+        a cancellation must outrank that: calendars ignore what is not newer. *moved*: the
+        registrant's copy changed place (they switched between the room and online), so the
+        new invitation must outrank the old one too.
         """
         if event_cancelled:
             method = CANCEL if self.is_attending else None
         else:
             method = REQUEST if self.is_attending else (CANCEL if had_invite else None)
         if method is not None:
-            if method == CANCEL or self.ical_method == CANCEL:
+            if method == CANCEL or self.ical_method == CANCEL or moved:
                 self.ical_sequence += 1
             self.ical_method = method
         return method

@@ -177,6 +177,7 @@ def update(registration: Registration, data: RegistrationData, now: datetime | N
         raise RegistrationClosed()
     before = registration.seats
     had_invite = registration.is_attending
+    attendance_before = registration.attendance
     if registration.status is RegistrationStatus.confirmed:
         seats.check_change(registration, data.attendance, data.party_size)
     elif registration.status is RegistrationStatus.waitlisted:
@@ -186,8 +187,10 @@ def update(registration: Registration, data: RegistrationData, now: datetime | N
         registration.status = seats.status_for(needed, left)
     _apply(registration, data, now)
     db.session.flush()
+    moved = had_invite and registration.attendance is not attendance_before
     emails.queue_change(
-        registration, ics_method=registration.calendar_message(had_invite=had_invite)
+        registration,
+        ics_method=registration.calendar_message(had_invite=had_invite, moved=moved),
     )
     if registration.seats < before:
         seats.promote_waitlisted(event)
