@@ -1,10 +1,12 @@
 """Error pages: every 4xx/5xx answers with a page in the visitor's language."""
 
-from flask import current_app, render_template
+import io
+
+from flask import current_app, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 from .extensions import db
 from .logs import current_request_id
@@ -65,6 +67,33 @@ def _render(code: int, title: str | None = None, message: str | None = None, hea
 
 def register(app):
     """Install the error handlers on *app*."""
+
+    def read_chunked_body():
+        # A body the server marks as terminated (sent in chunks, without Content-Length)
+        # is read by werkzeug only up to the size limit and silently cut there, or a
+        # parser yields an empty form. Read it here: too big is the 413 page every other oversized
+        # body gets; otherwise the parsers read it as a body of known length.
+        environ = request.environ
+        if not environ.get("wsgi.input_terminated"):
+            return
+        limit = current_app.config["MAX_CONTENT_LENGTH"]
+        if limit is None:
+            return
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = environ["wsgi.input"].read(min(64 * 1024, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            raise RequestEntityTooLarge()
+        environ["wsgi.input"] = io.BytesIO(b"".join(chunks))
+        environ["CONTENT_LENGTH"] = str(size)
+        environ["wsgi.input_terminated"] = False
+
+    # First of all hooks: the CSRF check reads the form too.
+    app.before_request_funcs.setdefault(None, []).insert(0, read_chunked_body)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

@@ -1,5 +1,9 @@
 """The registration form: a valid submission end to end, and every kind of bad input."""
 
+import io
+from urllib.parse import urlencode
+
+import pytest
 import sqlalchemy as sa
 
 from eventsreg.events.models import QuestionKind
@@ -171,6 +175,30 @@ def test_huge_body_is_refused_with_413_page(client, create_event):
     assert response.status_code == 413
     assert "troppo grandi" in response.get_data(as_text=True)
     assert registrations() == []
+
+
+FORM = "application/x-www-form-urlencoded"
+
+
+@pytest.mark.parametrize("size", [1024, 1024 * 1024])
+def test_a_chunked_body_is_read_within_the_same_limit(client, create_event, size):
+    """Sent in chunks (no Content-Length), as a proxy or a phone may: a small form registers,
+    an oversized one gets the same 413 page as any other, not an empty form's 400."""
+    event = create_event()
+    data = {**form_data(email=f"chunked{size}@example.com"), "padding": "x" * size}
+    response = client.post(
+        f"/events/{event.slug}/register",
+        input_stream=io.BytesIO(urlencode(data).encode()),
+        headers={"Transfer-Encoding": "chunked", "Content-Type": FORM},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    if size > 256 * 1024:
+        assert response.status_code == 413
+        assert "troppo grandi" in response.get_data(as_text=True)
+        assert registrations() == []
+    else:
+        assert response.status_code == 303
+        assert [r.email for r in registrations()] == [f"chunked{size}@example.com"]
 
 
 def test_control_and_bidi_characters_are_removed(register, create_event):
