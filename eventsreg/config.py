@@ -104,6 +104,9 @@ def defaults(instance_path: str) -> dict:
         "MAIL_MAX_ATTEMPTS": 8,
         "MAIL_RETRY_BASE_SECONDS": 60,
         "MAIL_RETRY_MAX_SECONDS": 3600,
+        # Longest wait for the SMTP server on one operation; a worker renews its claim on a
+        # message before sending it, so a claim not renewed for a minute is a dead worker's.
+        "MAIL_TIMEOUT_SECONDS": 20,
         # Least time between two "send me my link" emails to one registration.
         "LINK_RESEND_INTERVAL_SECONDS": 300,
         # Seconds a process keeps a rendered public event page (eventsreg/site/page_cache.py);

@@ -19,6 +19,7 @@ from eventsreg import create_app
 from eventsreg.dbtypes import utcnow
 from eventsreg.events.services import cancel_event, change_event
 from eventsreg.extensions import db
+from eventsreg.mail import delivery
 from eventsreg.mail.delivery import deliver_pending, retry_delay
 from eventsreg.mail.models import EmailKind, OutboxEmail, OutboxStatus
 from eventsreg.registrations.models import AttendanceMode, RegistrationStatus
@@ -576,22 +577,61 @@ def test_personal_token_is_sealed_while_queued_and_forgotten_once_sent(
 
 
 @configured("queued-only", MAIL_DELIVER_AFTER_REQUEST=False)
-def test_claim_left_by_a_dead_worker_is_taken_again_after_ten_minutes(
-    register, create_event, outbox
-):
+def test_claim_left_by_a_dead_worker_is_taken_over_within_a_minute(register, create_event, outbox):
     event = create_event()
     register(event, email="abbandonata@example.com")
     register(event, email="in-corso@example.com")
     abandoned, in_progress = outbox_rows()
     now = utcnow()
     abandoned.status = in_progress.status = OutboxStatus.sending
-    abandoned.claimed_at = now - timedelta(minutes=11)
-    in_progress.claimed_at = now - timedelta(minutes=5)
+    abandoned.claimed_at = now - timedelta(seconds=61)
+    in_progress.claimed_at = now - timedelta(seconds=30)
+    abandoned.claim_token = in_progress.claim_token = "worker-that-died"
     db.session.commit()
 
     assert deliver_pending(now=now).sent == [abandoned.id]
     assert [recipient(m) for m in parsed(outbox)] == ["abbandonata@example.com"]
     assert [r.status for r in outbox_rows()] == [OutboxStatus.sent, OutboxStatus.sending]
+
+
+@configured("queued-only", MAIL_DELIVER_AFTER_REQUEST=False)
+def test_a_worker_whose_claim_was_taken_over_does_not_send_the_message_again(
+    register, create_event, outbox
+):
+    """A slow worker and the one that took its claim over never both send a message."""
+    event = create_event()
+    register(event)
+    now = utcnow()
+    slow = delivery._claim(now, 10, "slow-worker")
+    assert [e.status for e in slow] == [OutboxStatus.sending]
+
+    # A minute later the claim looks abandoned: another worker takes it over and sends it.
+    later = now + timedelta(seconds=61)
+    assert len(deliver_pending(now=later).sent) == 1
+    # The slow worker comes back to its list: the claim is no longer its own.
+    assert delivery.send_claimed(slow, "slow-worker", later).sent == []
+    assert len(parsed(outbox)) == 1
+    [row] = outbox_rows()
+    assert row.status is OutboxStatus.sent and row.attempts == 1
+
+
+@configured("queued-only", MAIL_DELIVER_AFTER_REQUEST=False)
+def test_mail_deliver_reclaim_takes_over_a_fresh_claim_at_once(
+    register, create_event, outbox, runner
+):
+    event = create_event()
+    register(event)
+    [row] = outbox_rows()
+    row.status, row.claimed_at, row.claim_token = OutboxStatus.sending, utcnow(), "killed"
+    db.session.commit()
+
+    result = runner.invoke(args=["mail", "deliver"])
+    assert result.exit_code == 0, result.output
+    assert outbox == []  # claimed seconds ago: left to its worker
+    result = runner.invoke(args=["mail", "deliver", "--reclaim"])
+    assert result.exit_code == 0, result.output
+    assert "sent 1" in result.output
+    assert len(outbox) == 1
 
 
 @configured("loopback-smtp", MAIL_DELIVER_AFTER_REQUEST=False, **LOOPBACK_SMTP)

@@ -27,7 +27,13 @@ mail_cli = AppGroup("mail", help="Email outbox.")
     is_flag=True,
     help="With --loop: stop after a pass that finds nothing due (for batch jobs and tests).",
 )
-def deliver_command(loop, interval, batch, until_idle):
+@click.option(
+    "--reclaim",
+    is_flag=True,
+    help="Also take over messages claimed by workers that are gone, without waiting a minute "
+    "(only when no other worker is running: a live one would see its claim taken and skip).",
+)
+def deliver_command(loop, interval, batch, until_idle, reclaim):
     """Send queued emails: one pass sends all of them now, --loop keeps going.
 
     A single pass also sends messages waiting out their retry delay (use it after the
@@ -39,7 +45,8 @@ def deliver_command(loop, interval, batch, until_idle):
     if until_idle and not loop:
         raise click.UsageError("--until-idle only makes sense with --loop.")
     while True:
-        report = delivery.deliver_pending(limit=batch, include_waiting=not loop)
+        report = delivery.deliver_pending(limit=batch, include_waiting=not loop, reclaim=reclaim)
+        reclaim = False  # once: later passes take over only claims a minute old
         busy = bool(report.sent or report.retried or report.failed or report.logged)
         if busy:
             click.echo(

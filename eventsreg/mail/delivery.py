@@ -1,5 +1,6 @@
 """Delivery: the one place that talks to the mail server (through flask-mail)."""
 
+import secrets
 import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,8 +38,10 @@ def register_inline_image(content_id: str, filename: str, make: Callable[[str], 
     INLINE_IMAGES[content_id] = InlineImage(filename, make)
 
 
-#: A claim older than this belongs to a worker that died: the row is queued again.
-STALE_CLAIM = timedelta(minutes=10)
+#: A claim not renewed for this long belongs to a worker that died: another takes it over.
+#: A live worker renews the claim on each message just before sending it, and waits at
+#: most MAIL_TIMEOUT_SECONDS (20) for the server, so it never lets its claim grow this old.
+STALE_CLAIM = timedelta(minutes=1)
 
 
 @dataclass
@@ -81,36 +84,56 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 def deliver_pending(
-    now: datetime | None = None, limit: int = 100, *, include_waiting: bool = False
+    now: datetime | None = None,
+    limit: int = 100,
+    *,
+    include_waiting: bool = False,
+    reclaim: bool = False,
 ) -> DeliveryReport:
     """Send what is due; with no mail server configured, write it to the log instead.
 
     :param include_waiting: also send messages still waiting out their retry delay
         (an operator's "try now"; automatic delivery respects the backoff).
+    :param reclaim: also take over messages other workers claimed less than a minute ago
+        (the operator knows those workers are gone).
     """
-    now = now or utcnow()
     if not mail_server_configured():
-        return _log_pending(now, limit)
+        return _log_pending(now or utcnow(), limit)
+    token = secrets.token_hex(16)
+    claimed = _claim(now or utcnow(), limit, token, include_waiting, reclaim)
+    return send_claimed(claimed, token, now)
+
+
+def send_claimed(
+    claimed: list[OutboxEmail], token: str, now: datetime | None = None
+) -> DeliveryReport:
+    """Send the messages this worker (*token*) claimed, each only if the claim is still its
+    own: renewed just before sending, so that no other worker takes it over meanwhile; a
+    message another worker took over is left to that worker, never sent twice."""
     report = DeliveryReport()
-    claimed = _claim(now, limit, include_waiting)
     if not claimed:
         return report
     try:
         connection = mail.connect()
         connection.__enter__()
+        if connection.host is not None and connection.host.sock is not None:
+            connection.host.sock.settimeout(current_app.config["MAIL_TIMEOUT_SECONDS"])
     except (OSError, smtplib.SMTPException) as error:
         for email in claimed:
-            _record_failure(email, error, now, report)
+            if _renew(email, token, now):
+                _record_failure(email, error, now or utcnow(), report)
         db.session.commit()
         return report
     try:
         for email in claimed:
+            if not _renew(email, token, now):
+                continue
             try:
                 connection.send(build_message(email))
             except (OSError, smtplib.SMTPException, SealBroken) as error:
-                _record_failure(email, error, now, report)
+                _record_failure(email, error, now or utcnow(), report)
             else:
-                _record_success(email, now, report)
+                _record_success(email, now or utcnow(), report)
             # One commit per message: a crash later never causes a resend of this one.
             db.session.commit()
     finally:
@@ -121,17 +144,27 @@ def deliver_pending(
     return report
 
 
-def _claim(now: datetime, limit: int, include_waiting: bool = False) -> list[OutboxEmail]:
-    """Mark due messages as being sent by this worker and return them.
+def _claim(
+    now: datetime,
+    limit: int,
+    token: str,
+    include_waiting: bool = False,
+    reclaim: bool = False,
+) -> list[OutboxEmail]:
+    """Mark due messages as being sent by the worker *token* and return them.
 
     On PostgreSQL, SKIP LOCKED lets several workers claim disjoint rows at once. SQLite
     serialises writers, so one worker at a time claims there.
     """
-    stale = now - STALE_CLAIM
     ready = sa.true() if include_waiting else OutboxEmail.next_attempt_at <= now
+    abandoned = (
+        sa.true() if reclaim else sa.or_(
+            OutboxEmail.claimed_at.is_(None), OutboxEmail.claimed_at < now - STALE_CLAIM
+        )
+    )  # fmt: skip
     due = sa.or_(
         sa.and_(OutboxEmail.status == OutboxStatus.queued, ready),
-        sa.and_(OutboxEmail.status == OutboxStatus.sending, OutboxEmail.claimed_at < stale),
+        sa.and_(OutboxEmail.status == OutboxStatus.sending, abandoned),
     )
     rows = list(
         db.session.scalars(
@@ -145,8 +178,27 @@ def _claim(now: datetime, limit: int, include_waiting: bool = False) -> list[Out
     for email in rows:
         email.status = OutboxStatus.sending
         email.claimed_at = now
+        email.claim_token = token
     db.session.commit()
     return rows
+
+
+def _renew(email: OutboxEmail, token: str, now: datetime | None) -> bool:
+    """Renew this worker's claim on *email* and commit; False if it is no longer its own."""
+    renewed = db.session.execute(
+        sa.update(OutboxEmail)
+        .where(
+            OutboxEmail.id == email.id,
+            OutboxEmail.claim_token == token,
+            OutboxEmail.status == OutboxStatus.sending,
+        )
+        .values(claimed_at=now or utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    if renewed:
+        db.session.refresh(email)
+    return bool(renewed)
 
 
 def _record_success(email: OutboxEmail, now: datetime, report: DeliveryReport) -> None:
@@ -165,6 +217,7 @@ def _record_failure(
     email.attempts += 1
     email.last_error = f"{type(error).__name__}: {error}"[:2000]
     email.claimed_at = None
+    email.claim_token = None
     if email.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
         email.status = OutboxStatus.failed
         report.failed.append(email.id)
@@ -245,4 +298,5 @@ def retry(email: OutboxEmail, now: datetime | None = None) -> None:
     email.attempts = 0
     email.next_attempt_at = now or utcnow()
     email.claimed_at = None
+    email.claim_token = None
     db.session.commit()

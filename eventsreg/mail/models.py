@@ -82,7 +82,9 @@ class OutboxEmail(db.Model):
     secret: Mapped[str | None] = mapped_column(sa.String(255))
     attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: While a worker sends it: when it last renewed its claim, and which worker it is.
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claim_token: Mapped[str | None] = mapped_column(sa.String(32))
     last_error: Mapped[str] = mapped_column(sa.Text, default="")
     #: When the message was written to the log because no mail server is configured.
     logged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
