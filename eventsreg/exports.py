@@ -19,6 +19,12 @@ leading apostrophe ``'``, which shows it as text. Text that is plainly a number 
 phone number (only digits, spaces, ``( ) . , /`` after an optional leading ``+`` or
 ``-``, e.g. ``+39 0373 123456`` or ``-12,5``) is left as it is: it can run nothing.
 Numbers and dates are written as such and never touched.
+
+Identifiers in the CSV: a spreadsheet opening a CSV reads ``01876540194`` as the number
+1876540194, and nothing in a CSV can tell it otherwise without a formula. So in the CSV the
+VAT number, an 11-digit (numeric) tax code and answers to VAT-number questions are written
+in their EU form, ``IT01876540194``: text to every spreadsheet, the leading zero kept, and
+the form the EU's VIES register uses. The XLSX keeps them as typed, in text cells.
 """
 
 import csv
@@ -41,7 +47,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from .events.models import Event, FieldUse, Question, Registrants
+from .events.models import Event, FieldUse, Question, QuestionKind, Registrants
 from .extensions import db
 from .questions.kinds import kind_of
 from .questions.models import Answer
@@ -573,6 +579,35 @@ def _answer_column(question: Question, convert, cell_text, italian: bool):
     return texts
 
 
+_VAT_COLUMN, _TAX_CODE_COLUMN = 10, 11
+_ELEVEN_DIGITS = re.compile(r"[0-9]{11}")
+
+
+def eu_form(value):
+    """An Italian VAT number or numeric tax code in its EU form (``IT01876540194``), which
+    spreadsheets read as text; anything else as it is."""
+    if type(value) is str and _ELEVEN_DIGITS.fullmatch(value):
+        return "IT" + value
+    return value
+
+
+def _identifier_columns(event: Event, questions: list[Question]) -> list[int]:
+    """Positions, in the exported row, of the columns holding VAT numbers and tax codes."""
+    wanted = {_VAT_COLUMN, _TAX_CODE_COLUMN} | {
+        len(_FIXED_COLUMNS) + n for n, q in enumerate(questions) if q.kind is QuestionKind.vat
+    }
+    total = len(_FIXED_COLUMNS) + len(questions)
+    kept = _kept(event, list(range(total)))
+    return [position for position, index in enumerate(kept) if index in wanted]
+
+
+def _in_eu_form(convert):
+    def column_cells(column):
+        return list(map(eu_form, column if convert is None else convert(column)))
+
+    return column_cells
+
+
 def csv_chunks(event: Event, delimiter: str = ";", *, rows: Iterable[list] | None = None):
     """The CSV export as encoded pieces: BOM, header, then rows in pieces of 64 KiB or more.
 
@@ -584,10 +619,13 @@ def csv_chunks(event: Event, delimiter: str = ";", *, rows: Iterable[list] | Non
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     buffer.write("\ufeff")
+    questions = _questions(event)
+    identifiers = _identifier_columns(event, questions)
     if rows is None:
-        questions = _questions(event)
         writer.writerow([neutralise(text) for text in _kept(event, _headers(questions))])
         converters = _kept(event, _csv_columns(event, questions, italian))
+        for position in identifiers:
+            converters[position] = _in_eu_form(converters[position])
         for chunk in _stored_rows(event, questions):
             columns = _kept(event, list(zip(*chunk, strict=True)))
             writer.writerows(
@@ -605,7 +643,11 @@ def csv_chunks(event: Event, delimiter: str = ";", *, rows: Iterable[list] | Non
                 buffer.truncate()
     else:
         converters = _csv_converters(italian)
-        for row in rows:
+        for number, row in enumerate(rows):
+            if number:  # the header stays as it is
+                row = list(row)
+                for position in identifiers:
+                    row[position] = eu_form(row[position])
             writer.writerow(
                 [
                     convert(value)

@@ -96,7 +96,7 @@ CASES = [
          "https://www.azienda.it", {"it": "https://www.azienda.it", "en": "https://www.azienda.it"},
          "https://www.azienda.it", "https://www.azienda.it", REMOVED),
     Case(QuestionKind.vat, {"it": "IT 00743110157", "en": "00743110157"}, "00743110157",
-         {"it": "00743110157", "en": "00743110157"}, "00743110157", "00743110157", REMOVED),
+         {"it": "00743110157", "en": "00743110157"}, "IT00743110157", "00743110157", REMOVED),
     Case(QuestionKind.ateco, {"it": "256200", "en": "25 62 00"}, "25.62.00",
          {"it": "25.62.00", "en": "25.62.00"}, "25.62.00", "25.62.00", "25.62.00"),
     Case(QuestionKind.pod,
