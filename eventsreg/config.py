@@ -57,13 +57,16 @@ def defaults(instance_path: str) -> dict:
         # address. They are sized for that, and only stop what no group of people does.
         # Failed sign-ins allowed per address (successful ones are not counted).
         "LOGIN_RATE_LIMIT": "10 per 15 minutes",
-        # Registration form submissions (POST only; showing the form is never limited),
-        # counted across all events, invalid submissions included. A person takes minutes
-        # to fill the form, so ten a minute is several colleagues at once, each fixing a
-        # mistake; sixty an hour is a whole office answering the same invitation. A script
-        # posting once a second is stopped after ten and adds at most sixty an hour, few
+        # Registrations accepted (POST only; showing the form is never limited), counted
+        # across all events. A person takes minutes to fill the form, so ten a minute is
+        # several colleagues at once; sixty an hour is a whole office answering the same
+        # invitation. A script is stopped after ten and adds at most sixty an hour, few
         # enough for an organiser to see and remove.
         "REGISTRATION_RATE_LIMIT": "10 per minute; 60 per hour",
+        # Submissions refused (an error to fix, an address already registered), counted
+        # apart so that colleagues correcting their forms never use up the allowance above:
+        # each of ten people may get it wrong several times in one minute.
+        "REGISTRATION_INVALID_RATE_LIMIT": "60 per minute; 300 per hour",
         # "Send my link again" requests (POST). Each one may email a registered address,
         # so they are fewer: a mistyped address can be retried at once, and a few colleagues
         # who lost their links fit in an hour; trying many addresses does not. Each

@@ -93,12 +93,26 @@ def test_showing_the_form_is_never_limited_and_never_counted(app, client, create
     assert 'name="first_name"' in page.get_data(as_text=True)
 
 
-def test_invalid_submissions_count_towards_the_limit(app, client, create_event):
+def test_colleagues_fixing_their_forms_do_not_use_up_the_registrations(app, client, create_event):
+    """Ten people in one office, each sending the form twice with a mistake before getting
+    it right: refused submissions are counted apart from accepted registrations."""
     event = create_event()
     limit = allowed(app, "REGISTRATION_RATE_LIMIT")
     for n in range(limit):
+        for _mistake in range(2):
+            assert post_registration(client, event, n, privacy_consent=None).status_code == 400
+        assert post_registration(client, event, n).status_code == 303
+    assert len(registrations()) == limit
+    assert_refused(post_registration(client, event, limit))  # the accepted ones' limit
+
+
+def test_refused_submissions_have_a_generous_limit_of_their_own(app, client, create_event):
+    event = create_event()
+    refused = allowed(app, "REGISTRATION_INVALID_RATE_LIMIT")
+    assert refused >= 5 * allowed(app, "REGISTRATION_RATE_LIMIT")
+    for n in range(refused):
         assert post_registration(client, event, n, privacy_consent=None).status_code == 400
-    assert_refused(post_registration(client, event, limit))
+    assert_refused(post_registration(client, event, refused))
     assert registrations() == []
 
 

@@ -38,9 +38,26 @@ def _registration_limit() -> str:
     return current_app.config["REGISTRATION_RATE_LIMIT"]
 
 
+def _invalid_registration_limit() -> str:
+    return current_app.config["REGISTRATION_INVALID_RATE_LIMIT"]
+
+
+def _accepted(response) -> bool:
+    return response.status_code == 303
+
+
 # Per client address and across all events: a script hopping between events is counted once.
+# Accepted registrations and refused submissions are counted apart (see config.py).
 @bp.route("/events/<slug>/register", methods=["GET", "POST"])
-@limiter.limit(_registration_limit, methods=["POST"])
+@limiter.limit(
+    _registration_limit, methods=["POST"], scope="registrations.register", deduct_when=_accepted
+)
+@limiter.limit(
+    _invalid_registration_limit,
+    methods=["POST"],
+    scope="registrations.register.refused",
+    deduct_when=lambda response: not _accepted(response),
+)
 def register(slug: str):
     """Show the registration form and register the person."""
     event = event_services.get_public_event(slug) or abort(404)
