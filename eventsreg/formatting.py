@@ -12,9 +12,15 @@ def _locale() -> str:
     return str(get_locale() or "it")
 
 
+#: A full date in each language: "martedì 13 dicembre 2022", and in English as British
+#: English writes it, day before month and no commas: "Tuesday 13 December 2022".
+_LONG_DATE = {"it": "full", "en": "EEEE d MMMM y"}
+
+
 def long_date(moment: datetime) -> str:
-    """E.g. "martedì 13 dicembre 2022"."""
-    return format_date(moment, format="full", locale=_locale())
+    """E.g. "martedì 13 dicembre 2022", "Tuesday 13 December 2022"."""
+    locale = _locale()
+    return format_date(moment, format=_LONG_DATE.get(locale, "full"), locale=locale)
 
 
 def day_date(moment: date) -> str:

@@ -269,7 +269,7 @@ def test_email_is_written_in_the_language_the_registrant_used(
     [registration] = registrations()
     assert registration.locale == "en"
     local = event.starts_at.astimezone(ROME)
-    english = f"Tuesday, {MONTHS[local.month - 1]} {local.day}, {local.year}, 17:00–18:30"
+    english = f"Tuesday {local.day} {MONTHS[local.month - 1]} {local.year}, 17:00–18:30"
     [message] = parsed(outbox)
     assert english in body(message)
     assert english in body(message, "html")
