@@ -16,6 +16,7 @@ from .registrations.models import (
     REGISTRATION_STATUS_LABELS,
     AttendanceMode,
     RegistrationStatus,
+    registration_status_label,
 )
 from .registrations.seats import RegistrationState
 
@@ -37,6 +38,7 @@ def register(app):
         condition_labels=condition_labels,
         answer_text=display_value,
         status_label=REGISTRATION_STATUS_LABELS.get,
+        registration_status=registration_status_label,
         event_status_label=EVENT_STATUS_LABELS.get,
         attendance_label=ATTENDANCE_MODE_LABELS.get,
         google_calendar_url=calendar.google_calendar_url,

@@ -297,3 +297,15 @@ def test_edit_form_marks_only_the_wrong_field_as_invalid(client, registered):
     assert 'aria-describedby="vat_number-help vat_number-error"' in vat
     assert "aria-invalid" not in first_name  # an unknown value such as "None" reads as "true"
     assert "aria-describedby" not in first_name
+
+
+def test_an_expression_of_interest_is_received_not_confirmed(client, register, create_event):
+    """Nothing to confirm without attending: the registrant and the organiser read
+    "Ricevuta", an attendee "Confermata"."""
+    event = create_event()
+    interest = register(event, email="interesse@example.com", attendance="not_attending",
+                        party_size="")  # fmt: skip
+    page = client.get(interest.headers["Location"]).get_data(as_text=True)
+    assert "<dd>Ricevuta" in page and "Confermata" not in page
+    attendee = register(event, email="presente@example.com")
+    assert "<dd>Confermata" in client.get(attendee.headers["Location"]).get_data(as_text=True)

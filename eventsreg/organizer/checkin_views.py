@@ -76,9 +76,9 @@ def checkin_toggle(slug: str, registration_id: int):
         door.undo_check_in(registration)
         flash(_("Ingresso annullato per %(name)s.", name=registration.full_name), "success")
     elif door.check_in(registration):
-        flash(_("%(name)s è entrato/a.", name=registration.full_name), "success")
+        flash(_("Ingresso registrato: %(name)s.", name=registration.full_name), "success")
     else:
-        flash(_("%(name)s era già entrato/a.", name=registration.full_name), "error")
+        flash(_("Ingresso già registrato: %(name)s.", name=registration.full_name), "error")
     back = request.form.get("next")
     if back == "scan":
         return redirect(

@@ -41,8 +41,8 @@ ATTENDANCE_CHOICES = [
 ]
 CHECKED_IN_CHOICES = [
     SelectChoice("", _l("Tutti")),
-    SelectChoice("yes", _l("Entrati")),
-    SelectChoice("no", _l("Non ancora entrati")),
+    SelectChoice("yes", _l("Ingresso registrato")),
+    SelectChoice("no", _l("Ingresso non ancora registrato")),
 ]
 
 

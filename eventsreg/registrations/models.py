@@ -32,6 +32,21 @@ REGISTRATION_STATUS_LABELS = {
     RegistrationStatus.rejected: _l("Non accettata"),
 }
 
+#: A confirmed expression of interest without attendance has been received, not confirmed:
+#: there is no seat or place to confirm.
+RECEIVED = _l("Ricevuta")
+
+
+def registration_status_label(registration) -> str:
+    """The word for *registration*'s status, as its holder and the organisers read it."""
+    if (
+        registration.status is RegistrationStatus.confirmed
+        and registration.attendance is AttendanceMode.not_attending
+    ):
+        return str(RECEIVED)
+    return str(REGISTRATION_STATUS_LABELS[registration.status])
+
+
 #: Statuses of registrations that no longer count: withdrawn, or refused by an organiser.
 #: :attr:`Registration.is_active` says it of one registration, in Python and in SQL.
 INACTIVE_STATUSES = (RegistrationStatus.cancelled, RegistrationStatus.rejected)
