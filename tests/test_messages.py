@@ -225,3 +225,50 @@ def test_sending_without_a_csrf_token_is_refused(client, create_event, create_or
     response = client.post(url(event), data=compose(send="Invia", preview=None))
     assert response.status_code == 400
     assert message_rows() == []
+
+
+def test_the_greeting_is_the_one_the_organiser_writes_once(client, people, signed_in, outbox):
+    """The form starts with a greeting the organiser may change or remove; the email says
+    exactly what the preview shows, never a second greeting of its own."""
+    signed_in(people)
+    page = unescape(client.get(url(people)).get_data(as_text=True))
+    assert re.search(r"<textarea[^>]*>\s*Gentile \{nome\} \{cognome\},", page)
+
+    body = "Gentile {nome} {cognome},\n\nci vediamo martedì."
+    preview = unescape(client.post(url(people), data=compose(body=body)).get_data(as_text=True))
+    assert preview.count("Gentile Maria Rossi,") == 1
+    client.post(url(people), data=compose(body=body, send="Invia", preview=None))
+    maria = next(m for m in outbox if m.recipients[0][1] == "maria.rossi@example.com")
+    assert maria.body.count("Gentile") == 1 and maria.body.startswith("Gentile Maria Rossi,")
+    assert maria.html.count("Gentile") == 1
+
+    outbox.clear()
+    client.post(url(people), data=compose(body="Solo il testo.", send="Invia", preview=None))
+    assert all("Gentile" not in m.body and "Gentile" not in m.html for m in outbox)
+
+
+def test_sending_by_one_of_the_answers_to_a_multiple_choice_question(
+    client, create_event, add_question, signed_in
+):
+    event = create_event()
+    topics = add_question(
+        event, "temi", QuestionKind.multichoice, choices=choices("fotovoltaico", "accumulo", "foto")
+    )
+    add(event, answers={topics.id: ["fotovoltaico", "accumulo"]})
+    add(event, email="luca@example.com", answers={topics.id: ["accumulo"]})
+    add(event, email="anna@example.com", answers={topics.id: ["foto"]})
+    signed_in(event)
+    page = client.get(url(event)).get_data(as_text=True)
+    assert f'name="{topics.field_name}"' in page  # offered as a filter
+    response = client.post(
+        url(event), data=compose(send="Invia", preview=None, **{topics.field_name: "foto"})
+    )
+    assert response.status_code == 303
+    # "foto" is its own option: it does not match inside "fotovoltaico".
+    assert [row.to_address for row in message_rows()] == ["anna@example.com"]
+    client.post(
+        url(event), data=compose(send="Invia", preview=None, **{topics.field_name: "accumulo"})
+    )
+    assert sorted(row.to_address for row in message_rows()) == [
+        "anna@example.com", "luca@example.com", "maria.rossi@example.com"
+    ]  # fmt: skip

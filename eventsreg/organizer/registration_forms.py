@@ -138,9 +138,11 @@ class MessageForm(_FilterFields):
         _l("Testo"),
         description=_l(
             "Testo semplice: le righe vuote separano i paragrafi. {nome}, {cognome}, {azienda} "
-            "ed {evento} vengono sostituiti con i dati di ogni destinatario. Data, luogo e link "
-            "all'evento vengono aggiunti in fondo."
+            "ed {evento} vengono sostituiti con i dati di ogni destinatario. Il saluto iniziale "
+            "è quello scritto qui; data, luogo e link all'evento vengono aggiunti in fondo."
         ),
+        # A greeting to start from: the message says exactly what is written here.
+        default=lambda: _("Gentile {nome} {cognome},") + "\n\n",
         validators=[
             DataRequired(_l("Scrivi il testo del messaggio.")),
             Length(max=10000, message=_l("Il testo è troppo lungo: al massimo 10.000 caratteri.")),

@@ -3,7 +3,6 @@
 Free of request state, like :mod:`.services`, whose rules these functions reuse.
 """
 
-import json
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,6 +13,7 @@ from ..dbtypes import utcnow
 from ..events.models import Event
 from ..extensions import db
 from ..mail.models import OutboxEmail
+from ..questions.kinds import kind_of
 from ..questions.models import Answer
 from ..tokens import new_token
 from . import checkin, emails, services
@@ -82,14 +82,14 @@ def filtered(event: Event, filters: RegistrationFilter) -> sa.Select:
     if filters.checked_in is not None:
         checked = Registration.checked_in_at.is_not(None)
         query = query.where(checked if filters.checked_in else sa.not_(checked))
+    questions = {question.id: question for question in event.questions}
     for question_id, value in filters.answers.items():
-        # JSON has no portable equality (PostgreSQL has no json = json): compare the
-        # stored text with the text SQLAlchemy writes for the value.
+        matches = kind_of(questions[question_id]).filter_matches
         query = query.where(
             sa.exists().where(
                 Answer.registration_id == Registration.id,
                 Answer.question_id == question_id,
-                sa.cast(Answer.value, sa.Text) == json.dumps(value),
+                matches(sa.cast(Answer.value, sa.Text), value),
             )
         )
     return query.order_by(Registration.created_at.desc(), Registration.id.desc())

@@ -10,6 +10,7 @@ nothing else looks at ``question.kind``.
 
 from __future__ import annotations
 
+import json
 import random
 from collections import Counter
 from collections.abc import Callable
@@ -207,6 +208,12 @@ class QuestionType:
     def filter_value(self, question: Question, raw: str):
         """The stored value a filter's choice stands for, or None when it is not one."""
         return None
+
+    def filter_matches(self, stored_text, value):
+        """SQL: the answer, as stored JSON text, matches the filter's *value*. JSON has no
+        portable equality (PostgreSQL has no json = json): the stored text is compared
+        with the text SQLAlchemy writes for the value."""
+        return stored_text == json.dumps(value)
 
     # -- the question builder ---------------------------------------------------------------
 

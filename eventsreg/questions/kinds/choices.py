@@ -1,5 +1,6 @@
 """Answers chosen from a list: single and multiple choice, yes/no, a declaration to tick."""
 
+import json
 from collections import Counter
 
 from flask_babel import gettext as _
@@ -97,10 +98,14 @@ class MultiChoice(Choice):
     kind = QuestionKind.multichoice
     label = _l("Scelta multipla")
     multiple_answers = True
-    filterable = False
+    filterable = True
 
     def field_class(self, question):
         return MultiCheckboxField
+
+    def filter_matches(self, stored_text, value):
+        # The list holds the value: its JSON string, quotes included, appears in the text.
+        return stored_text.contains(json.dumps(value), autoescape=True)
 
     def parse(self, question, raw, locale):
         allowed = question.choice_values()
