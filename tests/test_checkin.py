@@ -158,3 +158,39 @@ def test_door_pages_need_sign_in(app, door):
         assert anonymous.get(url).status_code == 302
     assert anonymous.post(f"/organizer/events/{event.slug}/checkin/{maria_id}").status_code == 302
     assert _by_name("Maria").checked_in_at is None
+
+
+def test_part_of_a_party_is_checked_in_and_the_rest_later(
+    client, create_event, create_organizer, register, sign_in
+):
+    """A party of four: two arrive first, then the other two; the count follows."""
+    event = create_event(max_party_size=4)
+    register(event, first_name="Giulia", email="giulia@example.com", party_size="4")
+    sign_in(create_organizer(events=[event]))
+    giulia = _by_name("Giulia")
+    door_url = f"/organizer/events/{event.slug}/checkin"
+    page = client.get(door_url).get_data(as_text=True)
+    assert f'name="people" min="1" max="4"' in page
+
+    client.post(f"{door_url}/{giulia.id}", data={"people": "2"})
+    db.session.expire_all()
+    giulia = _by_name("Giulia")
+    assert (giulia.checked_in_count, giulia.checked_in_at is not None) == (2, True)
+    first_time = giulia.checked_in_at
+    page = client.get(door_url).get_data(as_text=True)
+    assert "Ingresso registrato finora per 2 persone." in page
+    assert "2 di 4" in page
+
+    response = client.post(f"{door_url}/{giulia.id}", data={"people": "4"}, follow_redirects=True)
+    assert "Ingresso registrato: Giulia Rossi, 4 di 4 persone." in response.get_data(as_text=True)
+    db.session.expire_all()
+    giulia = _by_name("Giulia")
+    assert giulia.checked_in_count == 4 and giulia.checked_in_at == first_time
+    assert "Ingresso registrato finora per 4 persone." in client.get(door_url).get_data(
+        as_text=True
+    )
+    # Odd numbers are kept within the party: never more than came, never none.
+    client.post(f"{door_url}/{giulia.id}", data={"undo": "1"})
+    client.post(f"{door_url}/{giulia.id}", data={"people": "99"})
+    db.session.expire_all()
+    assert _by_name("Giulia").checked_in_count == 4

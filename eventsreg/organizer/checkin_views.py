@@ -44,7 +44,7 @@ def checkin(slug: str):
     search = clean_line(request.args.get("q") or "")[:100]
     people = _door_list(event, search)
     arrived = db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(Registration.party_size), 0)).where(
+        sa.select(sa.func.coalesce(sa.func.sum(Registration.checked_in_count), 0)).where(
             Registration.event_id == event.id, Registration.checked_in_at.is_not(None)
         )
     )
@@ -72,11 +72,23 @@ def checkin_toggle(slug: str, registration_id: int):
     registration = managed_registration_or_404(event, registration_id)
     if not BaseForm().validate_on_submit():
         abort(400)
+    people = _people(request.form.get("people"))
     if request.form.get("undo"):
         door.undo_check_in(registration)
         flash(_("Ingresso annullato per %(name)s.", name=registration.full_name), "success")
-    elif door.check_in(registration):
-        flash(_("Ingresso registrato: %(name)s.", name=registration.full_name), "success")
+    elif door.check_in(registration, people=people):
+        if registration.party_size > 1:
+            flash(
+                _(
+                    "Ingresso registrato: %(name)s, %(arrived)d di %(party)d persone.",
+                    name=registration.full_name,
+                    arrived=registration.checked_in_count,
+                    party=registration.party_size,
+                ),
+                "success",
+            )
+        else:
+            flash(_("Ingresso registrato: %(name)s.", name=registration.full_name), "success")
     else:
         flash(_("Ingresso già registrato: %(name)s.", name=registration.full_name), "error")
     back = request.form.get("next")
@@ -88,6 +100,14 @@ def checkin_toggle(slug: str, registration_id: int):
         url_for(".checkin", slug=slug, q=request.form.get("q") or None) + f"#r{registration.id}",
         code=303,
     )
+
+
+def _people(raw: str | None) -> int | None:
+    """The number of people typed at the door, or None (the whole party)."""
+    try:
+        return int(raw) if raw and raw.strip().isdigit() and len(raw.strip()) < 4 else None
+    except ValueError:
+        return None
 
 
 @bp.get("/checkin/<token>")

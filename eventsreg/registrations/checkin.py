@@ -62,15 +62,29 @@ def find_by_checkin_token(token: str) -> Registration | None:
     return tokens.find(Registration, Registration.checkin_token_hash, token)
 
 
-def check_in(registration: Registration, now: datetime | None = None) -> bool:
-    """Mark the person as arrived; False if they already were."""
-    if registration.checked_in_at is not None:
+def arrivals(registration: Registration, people: int | None) -> int:
+    """How many of *registration*'s party to record as arrived: *people* within 1 and the
+    party's size (a party of one, or no number given, is the whole party)."""
+    party = max(registration.party_size, 1)
+    return party if people is None else min(max(people, 1), party)
+
+
+def check_in(
+    registration: Registration, now: datetime | None = None, people: int | None = None
+) -> bool:
+    """Record the arrival of *people* of the party (all of it by default); a later call with
+    another number corrects it (the rest of a party arrived). False if nothing changed."""
+    count = arrivals(registration, people)
+    if registration.checked_in_at is not None and registration.checked_in_count == count:
         return False
-    registration.checked_in_at = now or utcnow()
+    if registration.checked_in_at is None:
+        registration.checked_in_at = now or utcnow()
+    registration.checked_in_count = count
     db.session.commit()
     return True
 
 
 def undo_check_in(registration: Registration) -> None:
     registration.checked_in_at = None
+    registration.checked_in_count = None
     db.session.commit()

@@ -111,8 +111,9 @@ class Registration(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: When the person was checked in at the door.
+    #: When the person was checked in at the door, and how many of their party arrived.
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_in_count: Mapped[int | None] = mapped_column(sa.Integer)
     #: SHA-256 of the token in the QR code of the confirmation email.
     checkin_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     #: The organiser who entered this registration (someone who phoned), if any.

@@ -157,6 +157,7 @@ def _start_afresh(registration: Registration) -> None:
     registration.reminder_queued_at = None
     registration.link_sent_at = None
     registration.checked_in_at = None
+    registration.checked_in_count = None
     registration.cancelled_at = None
 
 
