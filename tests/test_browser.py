@@ -133,12 +133,22 @@ def test_company_registers_changes_and_withdraws_with_the_mouse(page, site):
 
     link.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("La tua iscrizione")
+    # The summary first; the edit form folded until asked for.
+    expect(page.locator("#phone")).to_be_hidden()
+    page.locator("details.edit-registration > summary").click()
     # The edit form starts from what was sent, conditional questions included.
     expect(page.get_by_label(CONSUMPTION)).to_have_value(re.compile(r"^120\.?000$"))
     page.locator("#phone").fill("+39 0373 999888")
     page.get_by_role("button", name="Salva le modifiche").click()
     expect(page.locator(".flash")).to_have_text("Le modifiche sono state salvate.")
     assert stored_registration(site, "mouse@example.com")[1] == "+39 0373 999888"
+
+    # No longer able to come: the company's interest stays.
+    page.get_by_role("button", name="Non partecipo, resta la manifestazione di interesse").click()
+    expect(page.locator(".flash")).to_contain_text("la manifestazione di interesse resta")
+    status, _phone, answers = stored_registration(site, "mouse@example.com")
+    assert status == "confirmed" and answers["interest"] == "yes"
+    expect(page.locator("main")).to_contain_text("Ricevuta")
 
     page.get_by_role("link", name="Ritira l'iscrizione").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Ritira l'iscrizione")
@@ -240,6 +250,8 @@ def test_company_registers_changes_and_withdraws_with_the_keyboard_only(page, si
     tab_to(page, ".manage-link a")
     press_and_load(page, "Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("La tua iscrizione")
+    tab_to(page, "details.edit-registration > summary")
+    page.keyboard.press("Enter")  # unfolds the edit form
     tab_to(page, "#phone")
     page.keyboard.press("Control+A")
     page.keyboard.type("+39 0373 777666")

@@ -170,7 +170,7 @@ def test_part_of_a_party_is_checked_in_and_the_rest_later(
     giulia = _by_name("Giulia")
     door_url = f"/organizer/events/{event.slug}/checkin"
     page = client.get(door_url).get_data(as_text=True)
-    assert f'name="people" min="1" max="4"' in page
+    assert 'name="people" min="1" max="4"' in page
 
     client.post(f"{door_url}/{giulia.id}", data={"people": "2"})
     db.session.expire_all()

@@ -227,6 +227,8 @@ CASES = {
         },
     ),
     "registrations.withdraw": (False, {}, lambda w: {"confirm": "y"}),
+    "registrations.stop_attending": (False, {}, lambda w: {}),
+    "registrations.register_again": (False, {}, lambda w: {}),
     "privacy.erase": (False, {}, lambda w: {}),
     "registrations.request_link": (False, {}, lambda w: {"email": "maria.rossi@example.com"}),
     "site.accessibility": (
@@ -300,6 +302,8 @@ CASES = {
 
 #: Pages whose form a POST-only route belongs to (to read its fields from).
 FORM_PAGES = {
+    "registrations.stop_attending": "registrations.manage",
+    "registrations.register_again": "registrations.manage",
     "organizer.event_action": "organizer.event_edit",
     "organizer.question_move": "organizer.questions",
     "organizer.question_remove": "organizer.questions",

@@ -309,3 +309,81 @@ def test_an_expression_of_interest_is_received_not_confirmed(client, register, c
     assert "<dd>Ricevuta" in page and "Confermata" not in page
     attendee = register(event, email="presente@example.com")
     assert "<dd>Confermata" in client.get(attendee.headers["Location"]).get_data(as_text=True)
+
+
+def test_giving_up_attending_keeps_the_expression_of_interest_and_frees_the_seat(
+    client, create_event, add_question, register, app
+):
+    """ "Non puoi più partecipare?" no longer means losing the company's interest: the
+    registration stays, interest-only, with its answers; the seat goes to the waiting list."""
+    event = create_event(capacity=1)
+    area = add_question(event, "area", QuestionKind.choice, choices=choices("nord", "sud"))
+    token = personal_token(client, register(event, **{area.field_name: "sud"}))
+    register(event, email="attesa@example.com", first_name="Luca")
+    page = client.get(f"/r/{token}").get_data(as_text=True)
+    assert "Non partecipo, resta la manifestazione di interesse" in page
+
+    response = client.post(f"/r/{token}/stop-attending")
+    assert response.status_code == 303
+    maria, luca = sorted(registrations(), key=lambda r: r.id)
+    assert maria.status is RegistrationStatus.confirmed and maria.is_active
+    assert (maria.attendance.value, maria.party_size) == ("not_attending", 0)
+    assert maria.answers_by_question() == {area.id: "sud"}
+    assert luca.status is RegistrationStatus.confirmed  # promoted
+    page = client.get(f"/r/{token}").get_data(as_text=True)
+    assert "la manifestazione di interesse resta" in page
+    assert "<dd>Ricevuta" in page
+    assert "Non partecipo, resta" not in page  # nothing left to give up
+
+
+def test_withdrawing_everything_is_still_offered_and_says_what_it_drops(client, registered):
+    _, token = registered
+    page = client.get(f"/r/{token}").get_data(as_text=True)
+    assert "anche la manifestazione di interesse non conterà più" in page
+    assert f"/r/{token}/withdraw" in page
+
+
+def test_registering_again_after_withdrawing_opens_the_form_filled_in(
+    client, create_event, add_question, register
+):
+    event = create_event()
+    area = add_question(event, "area", QuestionKind.choice, choices=choices("nord", "sud"))
+    token = personal_token(
+        client, register(event, company_name="Officine Cremasche Srl", **{area.field_name: "sud"})
+    )
+    client.post(f"/r/{token}/withdraw")
+    page = client.get(f"/r/{token}").get_data(as_text=True)
+    assert "Iscriviti di nuovo" in page
+
+    response = client.post(f"/r/{token}/register-again")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/events/{event.slug}/register")
+    form = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'value="Officine Cremasche Srl"' in form
+    assert 'value="maria.rossi@example.com"' in form
+    assert re.search(rf'<input[^>]*name="{area.field_name}"[^>]*value="sud"[^>]*checked', form) or (
+        re.search(rf'<input[^>]*checked[^>]*name="{area.field_name}"[^>]*value="sud"', form)
+    )
+    # Registered again, the next empty form is empty again.
+    register(event, company_name="Officine Cremasche Srl")
+    assert registrations()[0].status is RegistrationStatus.confirmed
+    again = client.get(f"/events/{event.slug}/register").get_data(as_text=True)
+    assert 'value="Officine Cremasche Srl"' not in again
+
+
+def test_the_personal_page_puts_the_summary_first_offers_the_calendar_and_folds_the_form(
+    client, registered
+):
+    _, token = registered
+    page = client.get(f"/r/{token}").get_data(as_text=True)
+    summary, calendar, edit = (
+        page.index('id="summary-title"'),
+        page.index("Aggiungi al calendario"),
+        page.index('<details class="edit-registration"'),
+    )
+    assert summary < calendar < edit
+    assert "Google Calendar" in page and ".ics" in page
+    assert '<details class="edit-registration">' in page  # folded until opened
+    # A refused change opens it, with the error in view.
+    response = client.post(f"/r/{token}", data=edit_data(first_name=""))
+    assert '<details class="edit-registration" open>' in response.get_data(as_text=True)

@@ -198,6 +198,33 @@ def update(registration: Registration, data: RegistrationData, now: datetime | N
     db.session.commit()
 
 
+def stop_attending(registration: Registration, now: datetime | None = None) -> None:
+    """The registrant can no longer come: the registration stays, as an expression of
+    interest with its answers, and its seats go to the waiting list.
+
+    :raises RegistrationClosed: the registration was withdrawn or the event is over.
+    """
+    now = now or utcnow()
+    event = registration.event
+    seats.lock(event)
+    if not registration.is_active or event.is_cancelled or now >= event.ends_at:
+        raise RegistrationClosed()
+    had_invite = registration.is_attending
+    before = registration.seats
+    registration.attendance = AttendanceMode.not_attending
+    registration.party_size = 0
+    if registration.status is RegistrationStatus.waitlisted:
+        registration.status = RegistrationStatus.confirmed  # it needs no seat any more
+    registration.updated_at = now
+    db.session.flush()
+    emails.queue_change(
+        registration, ics_method=registration.calendar_message(had_invite=had_invite)
+    )
+    if registration.seats < before:
+        seats.promote_waitlisted(event)
+    db.session.commit()
+
+
 def withdraw(registration: Registration, now: datetime | None = None) -> list[Registration]:
     """Withdraw *registration* and give its seats to the waiting list; returns those promoted."""
     now = now or utcnow()

@@ -27,6 +27,8 @@ bp = Blueprint("registrations", __name__)
 
 #: Session key under which the confirmation page finds the token just issued.
 _SESSION_TOKENS = "registration_tokens"
+#: Event id → the personal token of a withdrawn registration whose data fill the form.
+_SESSION_PREFILL = "registration_prefill"
 
 
 def _locale() -> str:
@@ -64,7 +66,9 @@ def register(slug: str):
     availability = seats.availability(event)
     if not availability.accepts_registrations:
         return render_template("registrations/closed.html", event=event, availability=availability)
-    form = RegistrationForm.for_event(event)
+    form = RegistrationForm.for_event(
+        event, data=_prefill(event) if request.method == "GET" else None
+    )
     if form.validate_on_submit():
         try:
             result = services.register(event, form.registration_data(locale=_locale()))
@@ -84,11 +88,24 @@ def register(slug: str):
             tokens = session.get(_SESSION_TOKENS, {})
             tokens[str(event.id)] = result.token
             session[_SESSION_TOKENS] = tokens
+            prefill = session.get(_SESSION_PREFILL, {})
+            if prefill.pop(str(event.id), None):
+                session[_SESSION_PREFILL] = prefill
             return redirect(url_for(".confirmation", slug=event.slug), code=303)
     status = 400 if form.is_submitted() else 200
     return render_template(
         "registrations/form.html", event=event, form=form, availability=availability
     ), status
+
+
+def _prefill(event) -> dict | None:
+    """The form's values from the registration withdrawn earlier, when its holder asked to
+    register again (``register_again``); None for an empty form."""
+    token = session.get(_SESSION_PREFILL, {}).get(str(event.id))
+    registration = services.find_by_token(token) if token else None
+    if registration is None or registration.event_id != event.id or registration.is_active:
+        return None
+    return {**_form_data(registration), "email": registration.email}
 
 
 @bp.get("/events/<slug>/registered")
@@ -193,6 +210,41 @@ def withdraw(token: str):
         form=form,
         token=token,
     )
+
+
+@bp.post("/r/<token>/register-again")
+def register_again(token: str):
+    """Open the registration form filled in with the withdrawn registration's data."""
+    registration = _registration_or_404(token)
+    if not WithdrawForm().validate_on_submit():
+        abort(400)
+    prefill = session.get(_SESSION_PREFILL, {})
+    prefill[str(registration.event_id)] = token
+    session[_SESSION_PREFILL] = prefill
+    return redirect(url_for(".register", slug=registration.event.slug), code=303)
+
+
+@bp.post("/r/<token>/stop-attending")
+def stop_attending(token: str):
+    """Keep the expression of interest, give up attending."""
+    registration = _registration_or_404(token)
+    if not WithdrawForm().validate_on_submit():
+        abort(400)
+    if not registration.event.allows_interest_only or not registration.is_attending:
+        return redirect(url_for(".manage", token=token), code=303)
+    try:
+        services.stop_attending(registration)
+    except RegistrationClosed:
+        flash(_("L'iscrizione non si può più modificare."), "error")
+    else:
+        flash(
+            _(
+                "Fatto: la partecipazione all'incontro è annullata, la manifestazione di "
+                "interesse resta."
+            ),
+            "success",
+        )
+    return redirect(url_for(".manage", token=token), code=303)
 
 
 def _link_limit() -> str:
