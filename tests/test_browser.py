@@ -271,6 +271,25 @@ def test_company_registers_changes_and_withdraws_with_the_keyboard_only(page, si
     assert answers["role"] == "consumer" and answers["area"] == "ex_olivetti"
 
 
+def test_back_and_send_again_keeps_the_link_the_company_was_given(page, site):
+    """Register, press Back, send the same form again: the same registration and the same
+    link, which keeps working; nothing else is sent."""
+    names = b.question_names(site.app)
+    page.goto(site.url(f"/events/{site.demo_slug}/register"))
+    b.fill_registration(page, "indietro@example.com")
+    page.locator(f"[name={names['interest']}][value=no]").check()
+    page.get_by_role("button", name="Invia l'iscrizione").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Iscrizione ricevuta, grazie!")
+    link = page.locator(".manage-link a").inner_text()
+
+    page.go_back()
+    page.get_by_role("button", name="Invia l'iscrizione").click()
+    expect(page.locator(".flash")).to_contain_text("Questa iscrizione era già stata inviata")
+    expect(page.locator(".manage-link a")).to_have_text(link)
+    page.goto(link)
+    expect(page.get_by_role("heading", level=1)).to_have_text("La tua iscrizione")
+
+
 def test_company_downloads_its_data_and_erases_its_registration(page, site):
     page.goto(site.url(f"/events/{site.demo_slug}/register"))
     b.fill_registration(page, "cancellami@example.com")

@@ -24,6 +24,7 @@ from eventsreg.mail.delivery import deliver_pending, retry_delay
 from eventsreg.mail.models import EmailKind, OutboxEmail, OutboxStatus
 from eventsreg.registrations.models import AttendanceMode, RegistrationStatus
 
+from .conftest import PASSWORD, form_data
 from .helpers import (
     edit_data,
     error_for,
@@ -477,7 +478,7 @@ def test_link_request_answers_the_same_for_registered_and_unknown_addresses(
     ]
 
 
-def test_requested_link_replaces_the_old_one_and_is_not_resent_within_the_interval(
+def test_requested_link_is_a_new_one_the_old_keeps_working_and_none_within_the_interval(
     client, register, create_event, outbox
 ):
     event = create_event()
@@ -490,7 +491,7 @@ def test_requested_link_replaces_the_old_one_and_is_not_resent_within_the_interv
     new = manage_token(body(message))
     assert f"{BASE_URL}/r/{new}" in body(message, "html")
     assert client.get(f"/r/{new}").status_code == 200
-    assert client.get(f"/r/{old}").status_code == 404
+    assert client.get(f"/r/{old}").status_code == 200  # a link someone holds keeps working
 
     again = client.post(f"/events/{event.slug}/link", data={"email": MARIA})
     assert again.status_code == 200
@@ -498,16 +499,68 @@ def test_requested_link_replaces_the_old_one_and_is_not_resent_within_the_interv
     assert client.get(f"/r/{new}").status_code == 200
 
 
-def test_registering_twice_sends_the_personal_link_instead(client, register, create_event, outbox):
+def test_back_and_send_again_keeps_the_link_and_sends_nothing(
+    client, register, create_event, outbox
+):
+    """Register, press Back, send the same form: the same page comes back with the same
+    link, which keeps working; no email about a request nobody made."""
     event = create_event()
-    register(event)
-    response = register(event)
+    first = register(event)
+    token = personal_token(client, first)
+    again = register(event)
+    assert again.status_code == 303
+    page = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "Questa iscrizione era già stata inviata: non è cambiato nulla." in page
+    assert f"/r/{token}" in page
+    assert client.get(f"/r/{token}").status_code == 200
+    assert len(registrations()) == 1
+    assert [m["Subject"] for m in parsed(outbox)] == ["Iscrizione confermata: Incontro di prova"]
+
+
+def test_the_same_address_from_another_device_gets_a_new_link_and_the_old_one_still_works(
+    app, client, register, create_event, outbox
+):
+    event = create_event()
+    token = personal_token(client, register(event))
+    other_device = app.test_client()
+    response = other_device.post(f"/events/{event.slug}/register", data=form_data())
     assert response.status_code == 400
-    assert "già iscritto" in error_for(response.get_data(as_text=True), "email")
+    message_next_to_field = error_for(response.get_data(as_text=True), "email")
+    assert "già iscritto" in message_next_to_field
+    assert "anche i link ricevuti prima continuano a funzionare" in message_next_to_field
     assert len(registrations()) == 1
     [_, message] = parsed(outbox)
     assert message["Subject"] == "Il tuo link personale: Incontro di prova"
-    assert client.get(f"/r/{manage_token(body(message))}").status_code == 200
+    text = body(message)
+    assert "è stato inviato di nuovo con questo indirizzo email" in text
+    assert "hai chiesto" not in text
+    assert other_device.get(f"/r/{manage_token(text)}").status_code == 200
+    assert client.get(f"/r/{token}").status_code == 200
+
+
+def test_a_revoked_link_and_the_earlier_ones_stop_together(
+    app, client, register, create_event, create_organizer, outbox
+):
+    event = create_event()
+    first = personal_token(client, register(event))
+    client.post(f"/events/{event.slug}/link", data={"email": MARIA})
+    second = manage_token(body(parsed(outbox)[-1]))
+    organiser = app.test_client()
+    organiser.post("/organizer/login", data={"email": create_organizer(events=[event]).email,
+                                             "password": PASSWORD})  # fmt: skip
+    [registration] = registrations()
+    organiser.post(
+        f"/organizer/events/{event.slug}/registrations/{registration.id}/revoke-link",
+        data={"send_new": "y"},
+    )
+    for old in (first, second):
+        dead = client.get(f"/r/{old}")
+        assert dead.status_code == 404
+        assert "Questo link non funziona" in dead.get_data(as_text=True)
+        assert f"/events/{event.slug}/link" in dead.get_data(as_text=True)
+    revoked = parsed(outbox)[-1]
+    assert "hanno disattivato i link personali inviati in precedenza" in body(revoked)
+    assert client.get(f"/r/{manage_token(body(revoked))}").status_code == 200
 
 
 # Reminders -----------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from ..extensions import db
 from ..mail.models import OutboxEmail, OutboxStatus
 from ..questions.kinds import REMOVED, AnonymiseContext, kind_of
 from ..registrations import seats
+from ..registrations.links import end_earlier_links
 from ..registrations.models import Registration
 from ..tokens import hash_token
 from ..urls import external_url
@@ -342,6 +343,7 @@ def _anonymise(
     # Nobody knows these tokens: the old personal link and QR code stop working.
     registration.token_hash = hash_token(secrets.token_urlsafe(32))
     registration.checkin_token_hash = None
+    end_earlier_links(registration)
     registration.anonymized_at = now
     for answer in registration.answers:
         question = questions.get(answer.question_id)

@@ -16,7 +16,7 @@ from ..mail.models import OutboxEmail
 from ..questions.kinds import kind_of
 from ..questions.models import Answer
 from ..tokens import new_token
-from . import checkin, emails, services
+from . import checkin, emails, links, services
 from .errors import NoRecipients
 from .models import AttendanceMode, Registration, RegistrationStatus
 
@@ -158,11 +158,12 @@ def revoke_link(registration: Registration, send_new: bool) -> bool:
     """
     token, registration.token_hash = new_token()
     registration.checkin_token_hash = None
+    links.end_earlier_links(registration)
     sent = send_new and registration.is_active
     if sent:
         registration.checkin_token_hash = checkin.checkin_hash(token)
         registration.link_sent_at = utcnow()
-        emails.queue_link(registration, token)
+        emails.queue_link(registration, token, "revoked")
     db.session.commit()
     return sent
 

@@ -18,7 +18,7 @@ from .. import tokens
 from ..dbtypes import utcnow
 from ..extensions import db
 from ..urls import external_url
-from .models import AttendanceMode, Registration
+from .models import AttendanceMode, Registration, RegistrationLink
 
 
 def checkin_token_for(personal_token: str) -> str:
@@ -59,7 +59,13 @@ def qr_png(personal_token: str) -> bytes:
 
 
 def find_by_checkin_token(token: str) -> Registration | None:
-    return tokens.find(Registration, Registration.checkin_token_hash, token)
+    """The registration one of whose check-in codes (its newest link's, or an earlier
+    link's still working) is *token*."""
+    found = tokens.find(Registration, Registration.checkin_token_hash, token)
+    if found is None:
+        link = tokens.find(RegistrationLink, RegistrationLink.checkin_token_hash, token)
+        found = link.registration if link is not None else None
+    return found
 
 
 def arrivals(registration: Registration, people: int | None) -> int:

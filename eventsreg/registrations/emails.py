@@ -156,13 +156,20 @@ def queue_rejected(registration: Registration) -> OutboxEmail:
     )
 
 
-def queue_link(registration: Registration, token: str) -> OutboxEmail:
-    """Send the personal link again, on request."""
+#: Why a personal link is sent again: asked for, the form sent a second time with an
+#: address already registered, or the earlier links revoked by an organiser.
+LINK_REASONS = ("requested", "registered_again", "revoked")
+
+
+def queue_link(registration: Registration, token: str, reason: str = "requested") -> OutboxEmail:
+    """Send a new personal link, saying why."""
+    assert reason in LINK_REASONS
     return _compose(
         registration,
         EmailKind.link,
         lambda: _("Il tuo link personale: %(title)s", title=registration.event.text("title")),
         token=token,
+        reason=reason,
     )
 
 

@@ -127,6 +127,13 @@ class Registration(db.Model):
     answers: Mapped[list["Answer"]] = relationship(  # noqa: F821
         back_populates="registration", cascade="all, delete-orphan", passive_deletes=True
     )
+    #: Links sent earlier that still work (the newest is ``token_hash``).
+    earlier_links: Mapped[list["RegistrationLink"]] = relationship(
+        back_populates="registration",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="RegistrationLink.id",
+    )
 
     @hybrid_property
     def is_active(self) -> bool:
@@ -202,3 +209,20 @@ class Registration(db.Model):
 
     def __repr__(self) -> str:
         return f"<Registration {self.id} {self.status.value}>"
+
+
+class RegistrationLink(db.Model):
+    """A personal link sent earlier that keeps working after a newer one was sent: a link
+    someone holds works until they or an organiser revoke it. Only hashes are stored."""
+
+    __tablename__ = "registration_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("registrations.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    checkin_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    registration: Mapped[Registration] = relationship(back_populates="earlier_links")

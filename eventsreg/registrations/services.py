@@ -7,13 +7,11 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from .. import tokens
 from ..dbtypes import utcnow
 from ..events.models import Event
 from ..extensions import db
 from ..questions.models import Answer
-from ..tokens import new_token
-from . import checkin, emails, seats
+from . import emails, links, seats
 from .errors import AlreadyRegistered, NotPending, RegistrationClosed
 from .models import AttendanceMode, Registration, RegistrationStatus
 
@@ -44,8 +42,8 @@ class Registered:
 
 
 def find_by_token(token: str) -> Registration | None:
-    """The registration whose self-service token is *token*."""
-    return tokens.find(Registration, Registration.token_hash, token)
+    """The registration one of whose personal links is *token*."""
+    return links.find_by_token(token)
 
 
 def find_by_email(event: Event, email: str) -> Registration | None:
@@ -118,7 +116,6 @@ def register(
     else:
         needed = seats.seats_needed(data.attendance, data.party_size)
         status = seats.status_for(needed, seats.seats_left(event, taken))
-    token, token_hash = new_token()
     if registration is None:
         registration = Registration(event=event, email=email)
         db.session.add(registration)
@@ -128,8 +125,8 @@ def register(
         # everything else starts afresh, in the queue as new.
         _start_afresh(registration)
     registration.created_at = now
-    registration.token_hash = token_hash
-    registration.checkin_token_hash = checkin.checkin_hash(token)
+    # Someone registering again after withdrawing keeps the links they hold.
+    token = links.new_link(registration)
     registration.locale = data.locale
     registration.privacy_consent_at = now
     registration.privacy_notice_version = event.privacy_notice_version
@@ -243,7 +240,9 @@ def withdraw(registration: Registration, now: datetime | None = None) -> list[Re
     return promoted
 
 
-def send_link(event: Event, email: str, now: datetime | None = None) -> bool:
+def send_link(
+    event: Event, email: str, now: datetime | None = None, *, reason: str = "requested"
+) -> bool:
     """Email a fresh personal link to *email* if it has an active registration for *event*.
 
     The new link replaces the old one. Repeated requests within
@@ -257,10 +256,10 @@ def send_link(event: Event, email: str, now: datetime | None = None) -> bool:
     interval = timedelta(seconds=current_app.config["LINK_RESEND_INTERVAL_SECONDS"])
     if registration.link_sent_at and now - registration.link_sent_at < interval:
         return False
-    token, registration.token_hash = new_token()
-    registration.checkin_token_hash = checkin.checkin_hash(token)
+    # A new link; those sent before keep working (someone may be holding one).
+    token = links.new_link(registration)
     registration.link_sent_at = now
-    emails.queue_link(registration, token)
+    emails.queue_link(registration, token, reason)
     db.session.commit()
     return True
 

@@ -5,6 +5,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -73,11 +74,23 @@ def register(slug: str):
         try:
             result = services.register(event, form.registration_data(locale=_locale()))
         except AlreadyRegistered:
-            services.send_link(event, form.email.data)
+            if _registered_here(event, form.email.data):
+                # The same browser sending the form again (Back, then submit): nothing to
+                # send, nothing changes; the page with the link they have is shown again.
+                flash(
+                    _(
+                        "Questa iscrizione era già stata inviata: non è cambiato nulla. "
+                        "Il link personale qui sotto continua a funzionare."
+                    ),
+                    "info",
+                )
+                return redirect(url_for(".confirmation", slug=event.slug), code=303)
+            services.send_link(event, form.email.data, reason="registered_again")
             form.email.errors.append(
                 _(
-                    "Questo indirizzo email è già iscritto a questo evento. Ti abbiamo inviato "
-                    "di nuovo il link personale per vedere o modificare l'iscrizione."
+                    "Questo indirizzo email è già iscritto a questo evento: l'iscrizione "
+                    "resta quella di prima. Il link personale è stato inviato di nuovo a "
+                    "questo indirizzo; anche i link ricevuti prima continuano a funzionare."
                 )
             )
         except RegistrationClosed:
@@ -96,6 +109,17 @@ def register(slug: str):
     return render_template(
         "registrations/form.html", event=event, form=form, availability=availability
     ), status
+
+
+def _registered_here(event, email: str) -> bool:
+    """Whether this browser registered *email* to *event* (its link is in the session)."""
+    token = session.get(_SESSION_TOKENS, {}).get(str(event.id))
+    registration = services.find_by_token(token) if token else None
+    return (
+        registration is not None
+        and registration.event_id == event.id
+        and registration.email == (email or "").strip().lower()
+    )
 
 
 def _prefill(event) -> dict | None:
@@ -128,7 +152,14 @@ def confirmation(slug: str):
 
 
 def _registration_or_404(token: str) -> Registration:
-    return services.find_by_token(token) or abort(404)
+    """The registration of the link *token*; a link that does not (or no longer) work gets
+    a page that says why it may be and how to get a new one, with status 404."""
+    registration = services.find_by_token(token)
+    if registration is None:
+        upcoming, _past = event_services.public_events()
+        page = render_template("registrations/link_unknown.html", events=upcoming)
+        abort(make_response(page, 404))
+    return registration
 
 
 @bp.route("/r/<token>", methods=["GET", "POST"])

@@ -1,0 +1,56 @@
+"""Personal links: a registration may have several that work at once.
+
+Sending the link again (the registrant asked, or sent the form a second time) adds a new
+link and keeps the earlier ones working: whoever holds a link keeps their page. Each link
+has its own check-in code. Only hashes are stored. An organiser's revocation, erasure and
+the retention purge end every link at once.
+"""
+
+import sqlalchemy as sa
+
+from .. import tokens
+from ..extensions import db
+from . import checkin
+from .models import Registration, RegistrationLink
+
+#: Earlier links kept per registration; beyond this the oldest stops working.
+MAX_EARLIER_LINKS = 20
+
+
+def new_link(registration: Registration) -> str:
+    """A new personal link for *registration*, the earlier ones kept; returns the token."""
+    if registration.token_hash:
+        registration.earlier_links.append(
+            RegistrationLink(
+                token_hash=registration.token_hash,
+                checkin_token_hash=registration.checkin_token_hash,
+            )
+        )
+        del registration.earlier_links[:-MAX_EARLIER_LINKS]
+    token, registration.token_hash = tokens.new_token()
+    registration.checkin_token_hash = checkin.checkin_hash(token)
+    return token
+
+
+def end_earlier_links(registration: Registration) -> None:
+    """Stop every link but the newest from working."""
+    registration.earlier_links.clear()
+
+
+def find_by_token(token: str | None) -> Registration | None:
+    """The registration one of whose links is *token*."""
+    found = tokens.find(Registration, Registration.token_hash, token)
+    if found is None:
+        link = tokens.find(RegistrationLink, RegistrationLink.token_hash, token)
+        found = link.registration if link is not None else None
+    return found
+
+
+def live_links(registration: Registration) -> int:
+    """How many links of *registration* work."""
+    earlier = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(RegistrationLink)
+        .where(RegistrationLink.registration_id == registration.id)
+    )
+    return 1 + earlier
