@@ -290,6 +290,45 @@ def test_back_and_send_again_keeps_the_link_the_company_was_given(page, site):
     expect(page.get_by_role("heading", level=1)).to_have_text("La tua iscrizione")
 
 
+def small_room(site, slug: str) -> None:
+    """A published meeting with three seats, two of them taken."""
+    from datetime import UTC, datetime, timedelta
+
+    from eventsreg.events.models import Event, EventStatus
+    from eventsreg.extensions import db
+    from eventsreg.registrations import services
+    from eventsreg.registrations.models import AttendanceMode
+
+    with site.app.test_request_context():
+        start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=10)
+        event = Event(slug=slug, title="Sala piccola", status=EventStatus.published,
+                      starts_at=start, ends_at=start + timedelta(hours=2), capacity=3,
+                      max_party_size=5, contact_email="eventi@example.org",
+                      venue_name="Sala del Consiglio", venue_address="Via Roma 1, Crema",
+                      privacy_notice="**Titolare**: Consorzio.")  # fmt: skip
+        db.session.add(event)
+        db.session.commit()
+        services.register(event, services.RegistrationData(
+            first_name="Primo", last_name="Arrivato", company_name="Prima Srl",
+            email="primo@example.com", attendance=AttendanceMode.in_person, party_size=2,
+        ))  # fmt: skip
+        db.session.remove()
+
+
+def test_a_party_of_three_for_one_seat_left_chooses_to_come_with_one(page, site):
+    small_room(site, "sala-piccola")
+    page.goto(site.url("/events/sala-piccola/register"))
+    b.fill_registration(page, "gruppo@example.com")
+    page.locator("#party_size").fill("3")
+    page.get_by_role("button", name="Invia l'iscrizione").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Resta 1 posto in presenza")
+    page.get_by_label("Partecipare in 1, con il posto rimasto").check()
+    page.get_by_role("button", name="Invia l'iscrizione").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Iscrizione ricevuta, grazie!")
+    expect(page.locator("main")).to_contain_text("Confermata")
+
+
 def test_company_downloads_its_data_and_erases_its_registration(page, site):
     page.goto(site.url(f"/events/{site.demo_slug}/register"))
     b.fill_registration(page, "cancellami@example.com")

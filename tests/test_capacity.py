@@ -65,11 +65,32 @@ def test_online_and_not_attending_are_confirmed_when_the_room_is_full(
     assert seats_taken(event) == 1
 
 
-def test_party_larger_than_the_seats_left_is_waitlisted(create_event, register):
-    event = create_event(capacity=3)
+def test_a_party_larger_than_the_seats_left_is_told_how_many_and_chooses(create_event, register):
+    """One seat left, a party of three: not silently waitlisted (for a single person to take
+    the last seat next), but told exactly what is left and asked."""
+    event = create_event(capacity=3, max_party_size=5)
     register(event, email=email(1), party_size="2")
-    register(event, email=email(2), party_size="2")  # one seat left: two do not fit
-    register(event, email=email(3), party_size="1")  # one person still does
+    response = register(event, email=email(2), party_size="3")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "Resta 1 posto in presenza" in error_for(html, "party_size")
+    assert "Partecipare in 1, con il posto rimasto" in html
+    assert "Mettere in lista d&#39;attesa tutto il gruppo di 3 persone" in html
+    assert len(registrations()) == 1
+
+    # Come with as many as fit...
+    assert register(event, email=email(2), party_size="3", party_choice="fewer").status_code == 303
+    assert (by_email(email(2)).status, by_email(email(2)).party_size) == (confirmed, 1)
+    assert seats_taken(event) == 3
+
+
+def test_a_party_may_choose_the_waiting_list_whole(create_event, register):
+    event = create_event(capacity=3, max_party_size=5)
+    register(event, email=email(1), party_size="2")
+    response = register(event, email=email(2), party_size="3", party_choice="waitlist")
+    assert response.status_code == 303
+    assert (by_email(email(2)).status, by_email(email(2)).party_size) == (waitlisted, 3)
+    register(event, email=email(3), party_size="1")  # one person still fits
     assert statuses() == [confirmed, waitlisted, confirmed]
     assert seats_taken(event) == 3
 

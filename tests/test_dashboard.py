@@ -82,7 +82,8 @@ def test_another_organisers_event_is_not_found(client, create_event, create_orga
 def test_counts_by_status_attendance_seats_and_check_in(create_event, register, dashboard):
     event = create_event(capacity=4, online_url="https://meet.example.org/x")
     register(event, email="gruppo@example.com", party_size="3")
-    register(event, email="attesa@example.com", party_size="2")  # 2 > 1 seat left
+    # 2 > 1 seat left: the whole party waits (their choice, asked by the form).
+    register(event, email="attesa@example.com", party_size="2", party_choice="waitlist")
     register(event, email="online@example.com", attendance="online")
     register(event, email="interesse@example.com", attendance="not_attending", party_size="")
     register(event, email="ritirata@example.com", attendance="online")

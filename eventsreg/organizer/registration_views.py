@@ -201,6 +201,8 @@ def registration_new(slug: str):
         except AlreadyRegistered:
             existing = services.find_by_email(event, form.email.data)
             form.email.errors.append(_("Questo indirizzo email è già iscritto a questo evento."))
+        except NotEnoughSeats as error:
+            form.offer_fewer_seats(error.seats_left, form.party_size.parsed)
         except RegistrationClosed:
             flash(
                 _("L'evento è annullato o già concluso: non si possono aggiungere iscrizioni."),

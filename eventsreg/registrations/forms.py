@@ -2,6 +2,7 @@
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from wtforms import BooleanField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
@@ -92,6 +93,8 @@ class RegistrationForm(BaseForm):
         default="1",
         render_kw={"inputmode": "numeric", "size": 3},
     )
+    #: Asked only when the party is bigger than the seats left (see ``offer_fewer_seats``).
+    party_choice = RadioField(_l("Come procedere?"), choices=[], validate_choice=False)
     privacy_consent = BooleanField(
         _l(
             "Ho letto l'informativa sulla privacy e acconsento al trattamento dei miei dati "
@@ -216,6 +219,36 @@ class RegistrationForm(BaseForm):
             marketing_consent=bool(self.marketing_consent.data),
             locale=locale,
             answers={q.id: field.parsed for q, field in self.question_fields()},
+            when_party_does_not_fit=(
+                self.party_choice.data if self.party_choice.data in ("fewer", "waitlist") else "ask"
+            ),
+        )
+
+    def offer_fewer_seats(self, seats_left: int, party: int) -> None:
+        """The party is bigger than the seats left: offer to come with as many as fit, or
+        to join the waiting list whole, and say so next to the party size."""
+        self.party_choice.choices = [
+            SelectChoice(
+                "fewer",
+                ngettext(
+                    "Partecipare in %(num)d, con il posto rimasto",
+                    "Partecipare in %(num)d, con i posti rimasti",
+                    seats_left,
+                ),
+            ),
+            SelectChoice(
+                "waitlist",
+                _("Mettere in lista d'attesa tutto il gruppo di %(party)d persone", party=party),
+            ),
+        ]
+        self.party_size.errors.append(
+            ngettext(
+                "Resta %(num)d posto in presenza, meno delle persone indicate. Scegliere qui "
+                "sotto come procedere e inviare di nuovo.",
+                "Restano %(num)d posti in presenza, meno delle persone indicate. Scegliere qui "
+                "sotto come procedere e inviare di nuovo.",
+                seats_left,
+            )
         )
 
     def _text(self, name: str) -> str:

@@ -12,7 +12,7 @@ from ..events.models import Event
 from ..extensions import db
 from ..questions.models import Answer
 from . import emails, links, seats
-from .errors import AlreadyRegistered, NotPending, RegistrationClosed
+from .errors import AlreadyRegistered, NotEnoughSeats, NotPending, RegistrationClosed
 from .models import AttendanceMode, Registration, RegistrationStatus
 
 
@@ -32,6 +32,10 @@ class RegistrationData:
     marketing_consent: bool = False
     locale: str = "it"
     answers: dict[int, object] = field(default_factory=dict)
+    #: A party bigger than the seats left (some are left): "waitlist" whole, come with
+    #: "fewer" people (as many as there are seats), or "ask" (refused with NotEnoughSeats,
+    #: so that the person chooses: the public form asks).
+    when_party_does_not_fit: str = "waitlist"
 
 
 @dataclass
@@ -115,7 +119,14 @@ def register(
         status = RegistrationStatus.pending
     else:
         needed = seats.seats_needed(data.attendance, data.party_size)
-        status = seats.status_for(needed, seats.seats_left(event, taken))
+        left = seats.seats_left(event, taken)
+        if left is not None and 0 < left < needed:
+            # Some seats are left, not enough for the party: the person chooses.
+            if data.when_party_does_not_fit == "fewer":
+                data.party_size = needed = left
+            elif data.when_party_does_not_fit == "ask":
+                raise NotEnoughSeats(left)
+        status = seats.status_for(needed, left)
     if registration is None:
         registration = Registration(event=event, email=email)
         db.session.add(registration)

@@ -93,6 +93,8 @@ def register(slug: str):
                     "questo indirizzo; anche i link ricevuti prima continuano a funzionare."
                 )
             )
+        except NotEnoughSeats as error:
+            form.offer_fewer_seats(error.seats_left, form.party_size.parsed)
         except RegistrationClosed:
             return render_template(
                 "registrations/closed.html", event=event, availability=availability
