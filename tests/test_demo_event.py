@@ -103,7 +103,7 @@ def test_seeded_demo_event_page_is_open_for_registration(client, demo):
     html = client.get(f"/events/{DEMO_SLUG}/").get_data(as_text=True)
     assert "Fondare una Comunità Energetica" in html
     assert "Iscrizioni aperte" in html
-    assert "Le iscrizioni chiudono" in html
+    assert "Iscrizioni aperte fino a" in html and "alle ore 12:00" in html
     assert "martedì" in html and "17:00–18:30" in html
     assert "<li>REI – Reindustria Innovazione</li>" in html
     assert "<strong>Comunità Energetiche Rinnovabili</strong>" in html

@@ -163,7 +163,7 @@ def test_event_page_shows_title_italian_date_venue_and_organisers(client, create
     ]
     # Over by now: registration is closed.
     assert "Iscrizioni chiuse" in html
-    assert "Le iscrizioni chiudono" not in html
+    assert "Iscrizioni aperte fino a" not in html
 
 
 def test_open_event_says_when_registration_closes_and_links_to_the_form(client, create_event):
@@ -175,7 +175,7 @@ def test_open_event_says_when_registration_closes_and_links_to_the_form(client, 
     )
     html = client.get(f"/events/{event.slug}/").get_data(as_text=True)
     assert "Iscrizioni aperte" in html
-    assert "Le iscrizioni chiudono martedì 9 giugno 2099, 12:00." in html
+    assert "Iscrizioni aperte fino a martedì 9 giugno 2099 alle ore 12:00." in html
     assert "Posti in presenza ancora disponibili: 40." in html
     assert f'href="/events/{event.slug}/register"' in html
 
@@ -183,14 +183,14 @@ def test_open_event_says_when_registration_closes_and_links_to_the_form(client, 
 def test_registration_closes_at_the_start_when_no_closing_time_is_set(client, create_event):
     event = create_event(starts_at=utc(2099, 1, 13, 8, 30), ends_at=utc(2099, 1, 13, 10, 0))
     html = client.get(f"/events/{event.slug}/").get_data(as_text=True)
-    assert "Le iscrizioni chiudono martedì 13 gennaio 2099, 09:30." in html
+    assert "Iscrizioni aperte fino a martedì 13 gennaio 2099 alle ore 09:30." in html
 
 
 def test_event_page_shows_registration_not_yet_open(client, create_event):
     event = create_event(registration_opens_at=utc(2099, 1, 1, 9, 0), starts_at=utc(2099, 2, 1, 9))
     html = client.get(f"/events/{event.slug}/").get_data(as_text=True)
     assert "Iscrizioni non ancora aperte" in html
-    assert "Le iscrizioni aprono giovedì 1 gennaio 2099, 10:00." in html
+    assert "Le iscrizioni si aprono giovedì 1 gennaio 2099 alle ore 10:00." in html
     assert f'href="/events/{event.slug}/register"' not in html
 
 
