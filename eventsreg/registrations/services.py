@@ -181,9 +181,7 @@ def update(registration: Registration, data: RegistrationData, now: datetime | N
     """
     now = now or utcnow()
     event = registration.event
-    seats.lock(event)
-    if not registration.is_active or event.is_cancelled or now >= event.ends_at:
-        raise RegistrationClosed()
+    _lock_changeable(registration, now)
     before = registration.seats
     had_invite = registration.is_attending
     attendance_before = registration.attendance
@@ -195,14 +193,33 @@ def update(registration: Registration, data: RegistrationData, now: datetime | N
         needed = seats.seats_needed(data.attendance, data.party_size)
         registration.status = seats.status_for(needed, left)
     _apply(registration, data, now)
-    db.session.flush()
     moved = had_invite and registration.attendance is not attendance_before
+    _changed(registration, had_invite=had_invite, seats_before=before, moved=moved)
+
+
+def _lock_changeable(registration: Registration, now: datetime) -> None:
+    """Lock the event's seats; the registration must still be open to changes.
+
+    :raises RegistrationClosed: the registration was withdrawn or the event is over.
+    """
+    event = registration.event
+    seats.lock(event)
+    if not registration.is_active or event.is_cancelled or now >= event.ends_at:
+        raise RegistrationClosed()
+
+
+def _changed(
+    registration: Registration, *, had_invite: bool, seats_before: int, moved: bool = False
+) -> None:
+    """Tell the registrant of a change (with their calendar's update), give freed seats to
+    the waiting list, commit."""
+    db.session.flush()
     emails.queue_change(
         registration,
         ics_method=registration.calendar_message(had_invite=had_invite, moved=moved),
     )
-    if registration.seats < before:
-        seats.promote_waitlisted(event)
+    if registration.seats < seats_before:
+        seats.promote_waitlisted(registration.event)
     db.session.commit()
 
 
@@ -213,10 +230,7 @@ def stop_attending(registration: Registration, now: datetime | None = None) -> N
     :raises RegistrationClosed: the registration was withdrawn or the event is over.
     """
     now = now or utcnow()
-    event = registration.event
-    seats.lock(event)
-    if not registration.is_active or event.is_cancelled or now >= event.ends_at:
-        raise RegistrationClosed()
+    _lock_changeable(registration, now)
     had_invite = registration.is_attending
     before = registration.seats
     registration.attendance = AttendanceMode.not_attending
@@ -224,13 +238,7 @@ def stop_attending(registration: Registration, now: datetime | None = None) -> N
     if registration.status is RegistrationStatus.waitlisted:
         registration.status = RegistrationStatus.confirmed  # it needs no seat any more
     registration.updated_at = now
-    db.session.flush()
-    emails.queue_change(
-        registration, ics_method=registration.calendar_message(had_invite=had_invite)
-    )
-    if registration.seats < before:
-        seats.promote_waitlisted(event)
-    db.session.commit()
+    _changed(registration, had_invite=had_invite, seats_before=before)
 
 
 def withdraw(registration: Registration, now: datetime | None = None) -> list[Registration]:
