@@ -71,8 +71,8 @@ def register(app):
     def read_chunked_body():
         # A body the server marks as terminated (sent in chunks, without Content-Length)
         # is read by werkzeug only up to the size limit and silently cut there, or a
-        # parser yields an empty form. Read it here: too big is the 413 page every other oversized
-        # body gets; otherwise the parsers read it as a body of known length.
+        # parser yields an empty form. Read it here: too big is the 413 page every other
+        # oversized body gets; otherwise the parsers read it as a body of known length.
         environ = request.environ
         if not environ.get("wsgi.input_terminated"):
             return

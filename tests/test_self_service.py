@@ -398,3 +398,15 @@ def test_a_link_that_does_not_work_explains_why_and_offers_a_new_one(client, reg
     assert "Questo link non funziona" in page
     assert "hanno disattivato i link precedenti" in page
     assert f'href="/events/{event.slug}/link"' in page
+
+
+def test_at_most_twenty_earlier_links_are_kept_the_oldest_stops_first(client, registered):
+    from eventsreg.registrations import links
+
+    _, first = registered
+    [registration] = registrations()
+    tokens = [first] + [links.new_link(registration) for _ in range(links.MAX_EARLIER_LINKS + 1)]
+    db.session.commit()
+    assert len(registration.earlier_links) == links.MAX_EARLIER_LINKS
+    assert client.get(f"/r/{tokens[0]}").status_code == 404  # the oldest, dropped
+    assert all(client.get(f"/r/{token}").status_code == 200 for token in tokens[1:])

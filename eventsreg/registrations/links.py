@@ -6,10 +6,7 @@ has its own check-in code. Only hashes are stored. An organiser's revocation, er
 the retention purge end every link at once.
 """
 
-import sqlalchemy as sa
-
 from .. import tokens
-from ..extensions import db
 from . import checkin
 from .models import Registration, RegistrationLink
 
@@ -44,13 +41,3 @@ def find_by_token(token: str | None) -> Registration | None:
         link = tokens.find(RegistrationLink, RegistrationLink.token_hash, token)
         found = link.registration if link is not None else None
     return found
-
-
-def live_links(registration: Registration) -> int:
-    """How many links of *registration* work."""
-    earlier = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(RegistrationLink)
-        .where(RegistrationLink.registration_id == registration.id)
-    )
-    return 1 + earlier
