@@ -16,9 +16,9 @@ def _messages() -> dict[int, tuple[str, str]]:
     return {
         400: (
             _("Richiesta non valida"),
-            _("La richiesta non è stata compresa. Torna indietro e riprova."),
+            _("La richiesta non è stata compresa. Tornare indietro e riprovare."),
         ),
-        403: (_("Accesso negato"), _("Non hai il permesso di vedere questa pagina.")),
+        403: (_("Accesso negato"), _("Non si dispone del permesso per vedere questa pagina.")),
         404: (
             _("Pagina non trovata"),
             _("La pagina che cerchi non esiste o è stata spostata."),
@@ -29,19 +29,22 @@ def _messages() -> dict[int, tuple[str, str]]:
         ),
         409: (
             _("Operazione non più possibile"),
-            _("Lo stato dell'iscrizione o dell'evento è cambiato. Ricarica la pagina."),
+            _("Lo stato dell'iscrizione o dell'evento è cambiato. Ricaricare la pagina."),
         ),
         413: (
             _("Dati troppo grandi"),
-            _("I dati inviati superano la dimensione consentita. Accorcia i testi e riprova."),
+            _("I dati inviati superano la dimensione consentita. Accorciare i testi e riprovare."),
         ),
         429: (
             _("Troppe richieste"),
-            _("Hai fatto troppe richieste in poco tempo. Attendi qualche minuto."),
+            _(
+                "Sono arrivate troppe richieste in poco tempo. "
+                "Attendere qualche minuto e riprovare."
+            ),
         ),
         500: (
             _("Errore del servizio"),
-            _("Si è verificato un errore imprevisto. Riprova tra qualche minuto."),
+            _("Si è verificato un errore imprevisto. Riprovare tra qualche minuto."),
         ),
     }
 
@@ -102,7 +105,7 @@ def register(app):
             _("Sessione scaduta"),
             _(
                 "Il modulo è scaduto o è stato inviato da un'altra pagina. "
-                "Ricarica la pagina e invialo di nuovo."
+                "Ricaricare la pagina e inviarlo di nuovo."
             ),
         )
 
@@ -132,6 +135,6 @@ def register(app):
         return _render(
             503,
             _("Servizio momentaneamente non disponibile"),
-            _("Il servizio non riesce a raggiungere i suoi dati. Riprova tra qualche minuto."),
+            _("Il servizio non riesce a raggiungere i suoi dati. Riprovare tra qualche minuto."),
             headers={"Retry-After": "60"},
         )

@@ -68,7 +68,7 @@ class EmailAddress:
 
     def __init__(self, message=None):
         self.message = message or _l(
-            "Scrivi un indirizzo email valido, ad esempio nome@azienda.it."
+            "Inserire un indirizzo email valido, ad esempio nome@azienda.it."
         )
 
     def __call__(self, form, field):

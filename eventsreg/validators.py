@@ -25,14 +25,14 @@ MESSAGES: dict[str, str] = {
         "(es. 12345670199)."
     ),
     "vat_checksum": N_(
-        "La Partita IVA non è valida: controlla di averla scritta correttamente (es. 12345670199)."
+        "La partita IVA non è valida: verificare di averla scritta correttamente (es. 12345670199)."
     ),
     "tax_code_format": N_(
         "Il codice fiscale deve avere 16 caratteri (es. RSSMRA85T10A562S) oppure, "
         "per le aziende, 11 cifre (es. 12345670199)."
     ),
     "tax_code_checksum": N_(
-        "Il codice fiscale non è valido: controlla di averlo scritto correttamente "
+        "Il codice fiscale non è valido: verificare di averlo scritto correttamente "
         "(es. RSSMRA85T10A562S)."
     ),
     "pod_format": N_(
@@ -57,18 +57,18 @@ MESSAGES: dict[str, str] = {
         "(es. AC001E00045): verifica che sia corretto."
     ),
     "number_format": N_(
-        "Inserisci un numero valido, usando la virgola per i decimali (es. 12.500,75 oppure 1,5)."
+        "Inserire un numero valido, con la virgola per i decimali (es. 12.500,75 oppure 1,5)."
     ),
     "number_format_en": N_(
-        "Inserisci un numero valido, usando il punto per i decimali (es. 12,500.75 oppure 1.5)."
+        "Inserire un numero valido, con il punto per i decimali (es. 12,500.75 oppure 1.5)."
     ),
     "ateco_unusual": N_(
         "Il codice ATECO di solito ha 6 cifre nel formato NN.NN.NN (es. 25.62.00): "
-        "lo conserviamo come l'hai scritto, verifica che sia corretto."
+        "è conservato come è stato scritto, verificare che sia corretto."
     ),
     "pod_unusual": N_(
         "«{value}» non ha il formato di un codice POD (IT + 3 cifre + E + 8 cifre, es. "
-        "IT001E12345678): lo conserviamo come l'hai scritto, verifica che sia corretto."
+        "IT001E12345678): è conservato come è stato scritto, verificare che sia corretto."
     ),
 }
 

@@ -52,6 +52,6 @@ def test_a_report_needs_a_description_and_a_valid_optional_email(client):
     response = client.post("/accessibilita", data={"description": "", "email": "non-valida"})
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "Descrivi il problema" in error_for(html, "description")
+    assert "Descrivere il problema incontrato" in error_for(html, "description")
     assert "email valido" in error_for(html, "email")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxEmail)) == 0

@@ -132,7 +132,7 @@ def test_company_registers_changes_and_withdraws_with_the_mouse(page, site):
     assert (answers["role"], answers["annual_kwh"]) == ("consumer", 120000), answers
 
     link.click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("La tua iscrizione")
+    expect(page.get_by_role("heading", level=1)).to_have_text("La sua iscrizione")
     # The summary first; the edit form folded until asked for.
     expect(page.locator("#phone")).to_be_hidden()
     page.locator("details.edit-registration > summary").click()
@@ -153,7 +153,7 @@ def test_company_registers_changes_and_withdraws_with_the_mouse(page, site):
     page.get_by_role("link", name="Ritira l'iscrizione").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Ritira l'iscrizione")
     page.get_by_role("button", name="Sì, ritira l'iscrizione").click()
-    expect(page.locator(".flash")).to_have_text("La tua iscrizione è stata ritirata.")
+    expect(page.locator(".flash")).to_have_text("L'iscrizione è stata ritirata.")
     expect(page.locator("main")).to_contain_text("Questa iscrizione è stata ritirata.")
     assert stored_registration(site, "mouse@example.com")[0] == "cancelled"
 
@@ -249,7 +249,7 @@ def test_company_registers_changes_and_withdraws_with_the_keyboard_only(page, si
     expect(page.get_by_role("heading", level=1)).to_have_text("Iscrizione ricevuta, grazie!")
     tab_to(page, ".manage-link a")
     press_and_load(page, "Enter")
-    expect(page.get_by_role("heading", level=1)).to_have_text("La tua iscrizione")
+    expect(page.get_by_role("heading", level=1)).to_have_text("La sua iscrizione")
     tab_to(page, "details.edit-registration > summary")
     page.keyboard.press("Enter")  # unfolds the edit form
     tab_to(page, "#phone")
@@ -287,7 +287,7 @@ def test_back_and_send_again_keeps_the_link_the_company_was_given(page, site):
     expect(page.locator(".flash")).to_contain_text("Questa iscrizione era già stata inviata")
     expect(page.locator(".manage-link a")).to_have_text(link)
     page.goto(link)
-    expect(page.get_by_role("heading", level=1)).to_have_text("La tua iscrizione")
+    expect(page.get_by_role("heading", level=1)).to_have_text("La sua iscrizione")
 
 
 def small_room(site, slug: str) -> None:
@@ -335,10 +335,10 @@ def test_company_downloads_its_data_and_erases_its_registration(page, site):
     page.locator("[name=q_1][value=no]").check()
     page.get_by_role("button", name="Invia l'iscrizione").click()
     page.locator(".manage-link a").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("La tua iscrizione")
+    expect(page.get_by_role("heading", level=1)).to_have_text("La sua iscrizione")
 
     with page.expect_download() as download:
-        page.get_by_role("link", name="Scarica i tuoi dati (JSON)").click()
+        page.get_by_role("link", name="Scarica i dati (JSON)").click()
     data = json.loads(Path(download.value.path()).read_text())
     assert data["registration"]["email"] == "cancellami@example.com"
     assert not re.search(r"\b[0-9a-f]{64}\b", json.dumps(data)), "a token hash in the data"

@@ -38,7 +38,7 @@ def test_capacity_counts_people_not_registrations(client, create_event, register
 
     response = register(event, email=email(3), party_size="1")
     html = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Sei in lista d'attesa" in html
+    assert "Iscrizione in lista d'attesa" in html
     assert "in posizione 1" in html
     # In the summary too, saying "lista d'attesa" once: "In lista d'attesa – posizione 1".
     assert (
@@ -114,7 +114,7 @@ def test_event_page_shows_seats_left_then_the_waiting_list_when_full(
     assert "Posti in presenza ancora disponibili" not in html
     assert f'href="/events/{event.slug}/register"' in html  # one may still join the queue
     form = client.get(f"/events/{event.slug}/register").get_data(as_text=True)
-    assert "entrerai in lista d'attesa" in form
+    assert "entra in lista d'attesa" in form
 
 
 def test_withdrawal_promotes_oldest_waitlisted_that_fit_skipping_one_too_large(

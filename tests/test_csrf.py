@@ -57,7 +57,7 @@ def test_every_post_route_refuses_a_missing_csrf_token(csrf_app, create_event):
         for client_ in (client, other):
             response = client_.post(url, data=form_data(email="new@example.com", first_name="X"))
             assert response.status_code == 400, url
-            assert "Ricarica la pagina" in response.get_data(as_text=True)
+            assert "Ricaricare la pagina" in response.get_data(as_text=True)
     [registration] = registrations()
     assert registration.first_name == "Maria"
     assert registration.status is RegistrationStatus.confirmed

@@ -264,7 +264,7 @@ def test_interest_is_required(register_demo):
     response = register_demo({})
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert "Rispondi a questa domanda" in error_for(html, questions()["interest"].field_name)
+    assert "Rispondere a questa domanda" in error_for(html, questions()["interest"].field_name)
     assert registrations() == []
 
 
@@ -277,7 +277,7 @@ def test_interest_without_non_binding_declaration_or_area_is_refused(register_de
     q = questions()
     assert response.status_code == 400
     assert "Spunta questa casella" in error_for(html, q["non_binding"].field_name)
-    assert "Rispondi a questa domanda" in error_for(html, q["area"].field_name)
+    assert "Rispondere a questa domanda" in error_for(html, q["area"].field_name)
     assert error_for(html, q["role"].field_name) == ""
     assert registrations() == []
 

@@ -216,7 +216,7 @@ def test_registration_errors_are_in_english(client, create_event, register):
 def test_registration_errors_are_in_italian_by_default(create_event, register):
     event = create_event()
     html = register(event, vat_number="12345678901").get_data(as_text=True)
-    assert error_for(html, "vat_number").startswith("Errore: La Partita IVA non è valida")
+    assert error_for(html, "vat_number").startswith("Errore: La partita IVA non è valida")
 
 
 def test_confirmation_page_is_in_english(client, create_event, register):

@@ -474,7 +474,7 @@ def test_link_request_answers_the_same_for_registered_and_unknown_addresses(
     )
     assert [m["Subject"] for m in parsed(outbox)] == [
         "Iscrizione confermata: Incontro di prova",
-        "Il tuo link personale: Incontro di prova",
+        "Il link personale: Incontro di prova",
     ]
 
 
@@ -486,7 +486,7 @@ def test_requested_link_is_a_new_one_the_old_keeps_working_and_none_within_the_i
     response = client.post(f"/events/{event.slug}/link", data={"email": "Maria.Rossi@Example.com"})
     assert response.status_code == 200
     [_, message] = parsed(outbox)
-    assert message["Subject"] == "Il tuo link personale: Incontro di prova"
+    assert message["Subject"] == "Il link personale: Incontro di prova"
     assert recipient(message) == MARIA
     new = manage_token(body(message))
     assert f"{BASE_URL}/r/{new}" in body(message, "html")
@@ -530,7 +530,7 @@ def test_the_same_address_from_another_device_gets_a_new_link_and_the_old_one_st
     assert "anche i link ricevuti prima continuano a funzionare" in message_next_to_field
     assert len(registrations()) == 1
     [_, message] = parsed(outbox)
-    assert message["Subject"] == "Il tuo link personale: Incontro di prova"
+    assert message["Subject"] == "Il link personale: Incontro di prova"
     text = body(message)
     assert "è stato inviato di nuovo con questo indirizzo email" in text
     assert "hai chiesto" not in text

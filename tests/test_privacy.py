@@ -179,7 +179,7 @@ def test_personal_page_offers_the_download_and_the_erasure(client, surveyed, reg
     event, _ = surveyed
     token = personal_token(client, register(event))
     html = client.get(f"/r/{token}").get_data(as_text=True)
-    assert "I tuoi dati" in html
+    assert "I dati personali" in html
     assert f'href="/r/{token}/data.json"' in html
     assert f'href="/r/{token}/erase"' in html
     # A withdrawn registration can still be downloaded and erased.
@@ -235,7 +235,7 @@ def test_erasing_deletes_everything_gives_the_seat_away_and_confirms(
     assert confirmation.event_id == event.id
     assert confirmation.subject == "Dati cancellati: Incontro pieno"
     for body in (confirmation.text_body, confirmation.html_body):
-        assert "cancellato la tua iscrizione" in body
+        assert "cancellato la sua iscrizione" in body
         assert "/r/" not in body and "Maria" not in body
         assert f"/events/{event.slug}/" in body
     assert confirmation.secret is None

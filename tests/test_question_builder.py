@@ -101,7 +101,7 @@ KINDS = [
         "pip",
         "pip",
         "altro",
-        "Scegli una delle opzioni",
+        "Scegliere una delle opzioni",
     ),
     (
         "multichoice",
@@ -109,9 +109,9 @@ KINDS = [
         ["area_ex_olivetti", "pip"],
         ["area_ex_olivetti", "pip"],
         ["altro"],
-        "Scegli tra le opzioni",
+        "Scegliere tra le opzioni",
     ),
-    ("yesno", {}, "yes", True, "forse", "Scegli «Sì» o «No»"),
+    ("yesno", {}, "yes", True, "forse", "Scegliere «Sì» o «No»"),
     ("checkbox", {}, "y", True, None, "Spunta questa casella"),
     ("date", {}, "13/12/2022", "2022-12-13", "31/02/2022", "gg/mm/aaaa"),
     ("email", {}, "Tecnico@Azienda.it", "Tecnico@azienda.it", "non-una-email", "email valido"),
@@ -120,9 +120,9 @@ KINDS = [
     ("vat", {}, "IT00743110157", "00743110157", "00743110158", "partita IVA"),
     # Codes in an unusual shape are kept as typed (with a warning): only an empty required
     # answer is refused.
-    ("ateco", {}, "256200", "25.62.00", None, "Rispondi a questa domanda"),
-    ("pod", {}, "it001e12345678", ["IT001E12345678"], None, "Rispondi a questa domanda"),
-    ("substation", {}, "ac001e00045", "AC001E00045", None, "Rispondi a questa domanda"),
+    ("ateco", {}, "256200", "25.62.00", None, "Rispondere a questa domanda"),
+    ("pod", {}, "it001e12345678", ["IT001E12345678"], None, "Rispondere a questa domanda"),
+    ("substation", {}, "ac001e00045", "AC001E00045", None, "Rispondere a questa domanda"),
 ]
 
 
@@ -185,7 +185,9 @@ def test_a_condition_set_in_the_builder_is_enforced_on_the_public_form(
     assert [a.question_id for a in answers()] == [role.id]
 
     refused = register(event, email="b@example.com", **{role.field_name: "consumer"})
-    assert "Rispondi a questa domanda" in error_for(refused.get_data(as_text=True), kwh.field_name)
+    assert "Rispondere a questa domanda" in error_for(
+        refused.get_data(as_text=True), kwh.field_name
+    )
     response = register(
         event, email="b@example.com", **{role.field_name: "consumer", kwh.field_name: "5000"}
     )
@@ -202,7 +204,7 @@ def test_a_yes_no_condition_accepts_si_and_shows_on_the_public_form(client, even
         condition_values="sì",
     )
     assert power.condition_values == ["yes"]
-    assert "Rispondi solo se alla domanda «Hai un impianto fotovoltaico?»" in text(
+    assert "Solo se alla domanda «Hai un impianto fotovoltaico?»" in text(
         client.get(f"/events/{event.slug}/register")
     )
     register(event, **{has_pv.field_name: "no", power.field_name: "20"})

@@ -233,7 +233,7 @@ def test_a_number_ambiguous_for_the_visitors_browser_is_asked_about_in_words(cli
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     message = error_for(html, question.field_name)
-    assert "Hai scritto 1.500" in message
+    assert "È stato scritto 1.500" in message
     assert "millecinquecento (1.500 kWp)" in message and "uno virgola cinque (1,5 kWp)" in message
     assert f'name="{question.field_name}-reading" ' in html and 'value="1500"' in html
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Answer)) == 0
@@ -256,7 +256,9 @@ def test_a_reading_chosen_for_other_text_is_not_taken(client, power):
         headers={"Accept-Language": "en"},
     )
     assert response.status_code == 400
-    assert "Hai scritto 2.500" in error_for(response.get_data(as_text=True), question.field_name)
+    assert "È stato scritto 2.500" in error_for(
+        response.get_data(as_text=True), question.field_name
+    )
 
 
 def test_a_browser_writing_numbers_as_the_page_does_is_not_asked(client, power):

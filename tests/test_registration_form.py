@@ -69,7 +69,7 @@ def test_invalid_vat_shows_message_next_to_field_keeps_input_and_stores_nothing(
     response = register(event, vat_number="01234567891", company_name="Ditta <b>Bianchi</b>")
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "Partita IVA non è valida" in error_for(html, "vat_number")
+    assert "partita IVA non è valida" in error_for(html, "vat_number")
     assert 'class="error-summary"' in html and 'href="#vat_number"' in html
     assert 'value="01234567891"' in html
     assert "Ditta &lt;b&gt;Bianchi&lt;/b&gt;" in html  # kept, and escaped
@@ -81,9 +81,9 @@ def test_missing_required_fields_each_get_an_italian_message(client, create_even
     response = client.post(f"/events/{event.slug}/register", data={})
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "Scrivi il nome" in error_for(html, "first_name")
-    assert "Scrivi l'indirizzo email" in error_for(html, "email")
-    assert "Indica come parteciperai" in error_for(html, "attendance")
+    assert "Inserire il nome" in error_for(html, "first_name")
+    assert "Inserire l'indirizzo email" in error_for(html, "email")
+    assert "Indicare la modalità di partecipazione" in error_for(html, "attendance")
     assert "informativa sulla privacy" in error_for(html, "privacy_consent")
     assert "partita IVA oppure" in error_for(html, "vat_number")
     assert registrations() == []
@@ -134,8 +134,8 @@ def test_tampered_question_choice_is_refused(register, create_event, add_questio
     html = register(
         event, **{single.field_name: "ovest", multi.field_name: ["pv", "'; DROP"]}
     ).get_data(as_text=True)
-    assert "Scegli una delle opzioni" in error_for(html, single.field_name)
-    assert "Scegli tra le opzioni" in error_for(html, multi.field_name)
+    assert "Scegliere una delle opzioni" in error_for(html, single.field_name)
+    assert "Scegliere tra le opzioni" in error_for(html, multi.field_name)
     assert registrations() == []
 
 

@@ -41,7 +41,7 @@ def test_personal_link_shows_the_summary_and_a_prefilled_edit_form(
     response = client.get(f"/r/{token}")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "La tua iscrizione" in html and "Comunità energetiche a Crema" in html
+    assert "La sua iscrizione" in html and "Comunità energetiche a Crema" in html
     assert "Confermata" in html
     assert "Maria Rossi" in html and "maria.rossi@example.com" in html
     assert "Officine Cremasche Srl" in html and "00743110157" in html
@@ -138,7 +138,7 @@ def test_invalid_edit_shows_error_next_to_field_and_changes_nothing(client, regi
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "Partita IVA non è valida" in error_for(html, "vat_number")
+    assert "partita IVA non è valida" in error_for(html, "vat_number")
     assert "da 1 a 5" in error_for(html, "party_size")
     assert error_for(html, "first_name") == ""
     assert 'value="01234567891"' in html  # what was typed is kept for correcting
@@ -170,7 +170,7 @@ def test_withdraw_link_asks_for_confirmation_first(client, registered):
     response = client.get(f"/r/{token}/withdraw")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "Vuoi davvero ritirare l'iscrizione di Maria Rossi (Officine Cremasche Srl)" in html
+    assert "Ritirare davvero l'iscrizione di Maria Rossi (Officine Cremasche Srl)" in html
     assert f'action="/r/{token}/withdraw"' in html
     assert registrations()[0].status is RegistrationStatus.confirmed
 
@@ -188,7 +188,7 @@ def test_confirmed_withdrawal_cancels_and_leaves_a_read_only_page(client, regist
     page = client.get(response.headers["Location"])
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert "La tua iscrizione è stata ritirata." in html
+    assert "L'iscrizione è stata ritirata." in html.replace("&#39;", "'")
     assert "Questa iscrizione è stata ritirata." in html and "Ritirata" in html
     assert EDIT_BUTTON not in html and 'name="first_name"' not in html
     assert f"/r/{token}/withdraw" not in html
@@ -315,7 +315,7 @@ def test_an_expression_of_interest_is_received_not_confirmed(client, register, c
 def test_giving_up_attending_keeps_the_expression_of_interest_and_frees_the_seat(
     client, create_event, add_question, register, app
 ):
-    """ "Non puoi più partecipare?" no longer means losing the company's interest: the
+    """ "Non è più possibile partecipare?" no longer means losing the company's interest: the
     registration stays, interest-only, with its answers; the seat goes to the waiting list."""
     event = create_event(capacity=1)
     area = add_question(event, "area", QuestionKind.choice, choices=choices("nord", "sud"))

@@ -23,8 +23,8 @@ class AccountForm(BaseForm):
     email = StringField(
         _l("Email"),
         validators=[
-            DataRequired(_l("Scrivi l'indirizzo email.")),
-            Email(_l("Scrivi un indirizzo email valido.")),
+            DataRequired(_l("Inserire l'indirizzo email.")),
+            Email(_l("Inserire un indirizzo email valido.")),
             Length(max=254),
         ],
     )

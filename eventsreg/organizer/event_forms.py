@@ -164,7 +164,7 @@ class EventForm(BaseForm):
         validators=[
             DataRequired(_l("Scrivi l'email di contatto.")),
             Length(max=254),
-            EmailAddress(_l("Scrivi un indirizzo email valido.")),
+            EmailAddress(_l("Inserire un indirizzo email valido.")),
         ],
         render_kw={"type": "email"},
     )

@@ -12,7 +12,7 @@ MIN_PASSWORD_LENGTH = 10
 class LoginForm(BaseForm):
     email = StringField(
         _l("Email"),
-        validators=[DataRequired(_l("Scrivi l'indirizzo email.")), Length(max=254)],
+        validators=[DataRequired(_l("Inserire l'indirizzo email.")), Length(max=254)],
         render_kw={"autocomplete": "username", "type": "email"},
     )
     password = PasswordField(

@@ -48,8 +48,8 @@ def erase(token: str):
         services.erase(registration)
         flash(
             _(
-                "La tua iscrizione e i tuoi dati sono stati cancellati. "
-                "Ti abbiamo inviato una email di conferma."
+                "L'iscrizione e i suoi dati sono stati cancellati. "
+                "È stata inviata un'email di conferma."
             ),
             "success",
         )

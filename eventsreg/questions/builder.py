@@ -213,7 +213,7 @@ def _check_condition(event: Event, question: Question | None, v: dict) -> dict[s
         allowed = ", ".join(f"{value} ({label})" for value, label in possible_values(parent))
         return {
             "condition_values": _(
-                "%(unknown)s non è tra le risposte di «%(label)s». Scegli tra: %(allowed)s.",
+                "%(unknown)s non è tra le risposte di «%(label)s». Scegliere tra: %(allowed)s.",
                 unknown=", ".join(f"«{x}»" for x in unknown),
                 label=parent.label,
                 allowed=allowed,

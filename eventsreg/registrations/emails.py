@@ -167,7 +167,7 @@ def queue_link(registration: Registration, token: str, reason: str = "requested"
     return _compose(
         registration,
         EmailKind.link,
-        lambda: _("Il tuo link personale: %(title)s", title=registration.event.text("title")),
+        lambda: _("Il link personale: %(title)s", title=registration.event.text("title")),
         token=token,
         reason=reason,
     )

@@ -21,7 +21,11 @@ def _email_field(description=None, render_kw=None) -> StringField:
     return StringField(
         _l("Email"),
         description=description,
-        validators=[DataRequired(_l("Scrivi l'indirizzo email.")), Length(max=254), EmailAddress()],
+        validators=[
+            DataRequired(_l("Inserire l'indirizzo email.")),
+            Length(max=254),
+            EmailAddress(),
+        ],
         render_kw={
             "autocomplete": "email",
             "inputmode": "email",
@@ -41,7 +45,7 @@ class RegistrationForm(BaseForm):
     first_name = StringField(
         _l("Nome"),
         validators=[
-            DataRequired(_l("Scrivi il nome della persona di riferimento.")),
+            DataRequired(_l("Inserire il nome della persona di riferimento.")),
             Length(max=100),
         ],
         render_kw={"autocomplete": "given-name"},
@@ -49,13 +53,15 @@ class RegistrationForm(BaseForm):
     last_name = StringField(
         _l("Cognome"),
         validators=[
-            DataRequired(_l("Scrivi il cognome della persona di riferimento.")),
+            DataRequired(_l("Inserire il cognome della persona di riferimento.")),
             Length(max=100),
         ],
         render_kw={"autocomplete": "family-name"},
     )
     email = _email_field(
-        description=_l("Qui riceverai la conferma e il link per modificare l'iscrizione."),
+        description=_l(
+            "A questo indirizzo arrivano la conferma e il link per modificare l'iscrizione."
+        ),
     )
     phone = StringField(
         _l("Telefono"),
@@ -64,7 +70,7 @@ class RegistrationForm(BaseForm):
     )
     company_name = StringField(
         _l("Azienda o ente"),
-        description=_l("Ragione sociale. Se partecipi come privato, scrivi il tuo nome."),
+        description=_l("Ragione sociale; per chi partecipa come privato, nome e cognome."),
         # Required or not as the event's form profile says (validate_company_name).
         validators=[Length(max=200)],
         render_kw={"autocomplete": "organization"},
@@ -72,7 +78,8 @@ class RegistrationForm(BaseForm):
     vat_number = StringField(
         _l("Partita IVA"),
         description=_l(
-            "11 cifre, ad esempio 12345670199. Se non hai una partita IVA indica il codice fiscale."
+            "11 cifre, ad esempio 12345670199. "
+            "In mancanza di partita IVA, indicare il codice fiscale."
         ),
         validators=[Length(max=40)],
         render_kw={"inputmode": "numeric"},
@@ -83,9 +90,9 @@ class RegistrationForm(BaseForm):
         render_kw={"autocapitalize": "characters"},
     )
     attendance = RadioField(
-        _l("Come parteciperai?"),
+        _l("Modalità di partecipazione"),
         choices=[SelectChoice(mode.value, label) for mode, label in ATTENDANCE_MODE_LABELS.items()],
-        validators=[InputRequired(_l("Indica come parteciperai."))],
+        validators=[InputRequired(_l("Indicare la modalità di partecipazione."))],
         validate_choice=False,
     )
     party_size = StringField(
@@ -100,7 +107,9 @@ class RegistrationForm(BaseForm):
             "Ho letto l'informativa sulla privacy e acconsento al trattamento dei miei dati "
             "per la gestione dell'iscrizione."
         ),
-        validators=[DataRequired(_l("Per iscriverti devi accettare l'informativa sulla privacy."))],
+        validators=[
+            DataRequired(_l("Per l'iscrizione è necessario accettare l'informativa sulla privacy."))
+        ],
     )
     marketing_consent = BooleanField(
         _l("Desidero ricevere comunicazioni sulle prossime iniziative (facoltativo)."),
@@ -264,18 +273,18 @@ class RegistrationForm(BaseForm):
                 field.parsed = None
         if "website_confirm" in self and self.website_confirm.data:
             self.form_errors.append(
-                _("Il modulo non può essere inviato. Riprova senza compilare i campi nascosti.")
+                _("Il modulo non può essere inviato. Riprovare senza compilare i campi nascosti.")
             )
         return not self.errors
 
     def validate_company_name(self, field):
         if field.flags.required and not field.data:
-            raise ValidationError(_("Scrivi il nome dell'azienda o dell'ente."))
+            raise ValidationError(_("Inserire il nome dell'azienda o dell'ente."))
 
     def validate_phone(self, field):
         if not field.data:
             if field.flags.required:
-                raise ValidationError(_("Scrivi il numero di telefono."))
+                raise ValidationError(_("Inserire il numero di telefono."))
             return
         field.data = _normalised(validators.normalize_phone, field.data)
 
@@ -283,7 +292,7 @@ class RegistrationForm(BaseForm):
         if not field.data:
             if field.flags.required and not self._text("tax_code"):
                 raise ValidationError(
-                    _("Indica la partita IVA oppure, se non ne hai una, il codice fiscale.")
+                    _("Indicare la partita IVA oppure, in mancanza, il codice fiscale.")
                 )
             return
         field.data = _normalised(validators.normalize_vat_it, field.data)
@@ -291,13 +300,13 @@ class RegistrationForm(BaseForm):
     def validate_tax_code(self, field):
         if not field.data:
             if field.flags.required and "vat_number" not in self:
-                raise ValidationError(_("Scrivi il codice fiscale."))
+                raise ValidationError(_("Inserire il codice fiscale."))
             return
         field.data = _normalised(validators.normalize_tax_code_it, field.data)
 
     def validate_attendance(self, field):
         if field.data not in {choice.value for choice in field.choices}:
-            raise ValidationError(_("Scegli una delle modalità di partecipazione proposte."))
+            raise ValidationError(_("Scegliere una delle modalità di partecipazione proposte."))
 
     def validate_party_size(self, field):
         if self.attendance.data == AttendanceMode.not_attending.value:
@@ -309,7 +318,7 @@ class RegistrationForm(BaseForm):
         except ValueError:
             value = None
         if value is None or not 1 <= value <= maximum:
-            raise ValidationError(_("Scrivi un numero di persone da 1 a %(max)d.", max=maximum))
+            raise ValidationError(_("Inserire un numero di persone da 1 a %(max)d.", max=maximum))
         field.parsed = value
 
 
@@ -340,6 +349,10 @@ class LinkRequestForm(BaseForm):
 
     email = StringField(
         _l("Email usata per l'iscrizione"),
-        validators=[DataRequired(_l("Scrivi l'indirizzo email.")), Length(max=254), EmailAddress()],
+        validators=[
+            DataRequired(_l("Inserire l'indirizzo email.")),
+            Length(max=254),
+            EmailAddress(),
+        ],
         render_kw={"autocomplete": "email", "inputmode": "email", "type": "email"},
     )

@@ -232,7 +232,7 @@ def withdraw(token: str):
     form = WithdrawForm()
     if form.validate_on_submit():
         services.withdraw(registration)
-        flash(_("La tua iscrizione è stata ritirata."), "success")
+        flash(_("L'iscrizione è stata ritirata."), "success")
         return redirect(url_for(".manage", token=token), code=303)
     if not registration.is_active:
         return redirect(url_for(".manage", token=token))

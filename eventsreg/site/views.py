@@ -52,16 +52,16 @@ class AccessibilityReportForm(BaseForm):
     """Reports a barrier met on the site."""
 
     page = StringField(
-        _l("Pagina in cui hai incontrato il problema (facoltativo)"), validators=[Length(max=500)]
+        _l("Pagina in cui si è incontrato il problema (facoltativo)"), validators=[Length(max=500)]
     )
     description = TextAreaField(
-        _l("Descrivi il problema"),
-        validators=[DataRequired(_l("Descrivi il problema che hai incontrato.")), Length(max=5000)],
+        _l("Descrizione del problema"),
+        validators=[DataRequired(_l("Descrivere il problema incontrato.")), Length(max=5000)],
         render_kw={"rows": 6},
     )
     email = StringField(
-        _l("La tua email, se vuoi una risposta (facoltativo)"),
-        validators=[Optional(), Email(_l("Scrivi un indirizzo email valido.")), Length(max=254)],
+        _l("Email per ricevere una risposta (facoltativo)"),
+        validators=[Optional(), Email(_l("Inserire un indirizzo email valido.")), Length(max=254)],
         render_kw={"type": "email", "autocomplete": "email"},
     )
 

@@ -129,7 +129,7 @@ class QuestionType:
         return raw is None or raw is False or raw == "" or raw == []
 
     def required_message(self, question: Question) -> str:
-        return _("Rispondi a questa domanda.")
+        return _("Rispondere a questa domanda.")
 
     def parse(self, question: Question, raw, locale: str):
         """The value to store for *raw* (not empty), typed in *locale*.

@@ -44,7 +44,7 @@ class Choice(QuestionType):
 
     def parse(self, question, raw, locale):
         if raw not in question.choice_values():
-            raise AnswerError(_("Scegli una delle opzioni proposte."))
+            raise AnswerError(_("Scegliere una delle opzioni proposte."))
         return raw
 
     def display(self, question, value):
@@ -110,7 +110,7 @@ class MultiChoice(Choice):
     def parse(self, question, raw, locale):
         allowed = question.choice_values()
         if not isinstance(raw, list) or any(value not in allowed for value in raw):
-            raise AnswerError(_("Scegli tra le opzioni proposte."))
+            raise AnswerError(_("Scegliere tra le opzioni proposte."))
         # The organiser's order, each value once.
         return [value for value in allowed if value in raw]
 
@@ -152,7 +152,7 @@ class YesNo(QuestionType):
 
     def parse(self, question, raw, locale):
         if raw not in ("yes", "no"):
-            raise AnswerError(_("Scegli «Sì» o «No»."))
+            raise AnswerError(_("Scegliere «Sì» o «No»."))
         return raw == "yes"
 
     def form_value(self, question, value, locale):

@@ -72,8 +72,8 @@ class Number(QuestionType):
             ]
             raise NeedsReading(
                 _(
-                    "Hai scritto %(text)s: intendi %(first)s oppure %(second)s? Scegli qui "
-                    "sotto, o riscrivi il numero.",
+                    "È stato scritto %(text)s: si intende %(first)s oppure %(second)s? "
+                    "Scegliere qui sotto, o riscrivere il numero.",
                     text=raw.strip(),
                     first=readings[0][1],
                     second=readings[1][1],
@@ -90,7 +90,7 @@ class Number(QuestionType):
         """Why *value* is not an acceptable answer, or None."""
         settings = question.settings or {}
         if settings.get("integer") and value != value.to_integral_value():
-            return _("Scrivi un numero intero, senza decimali.")
+            return _("Inserire un numero intero, senza decimali.")
         unit = self.unit(question)
         lo, hi = settings.get("min"), settings.get("max")
         if lo is not None and value < as_decimal(lo):
@@ -192,10 +192,10 @@ class Year(QuestionType):
         text = raw.strip()
         lo, hi = self.bounds(question)
         if not (len(text) == 4 and text.isascii() and text.isdigit()):
-            raise AnswerError(_("Scrivi l'anno con quattro cifre, ad esempio 2019."))
+            raise AnswerError(_("Inserire l'anno con quattro cifre, ad esempio 2019."))
         year = int(text)
         if not lo <= year <= hi:
-            raise AnswerError(_("Scrivi un anno dal %(min)d al %(max)d.", min=lo, max=hi))
+            raise AnswerError(_("Inserire un anno dal %(min)d al %(max)d.", min=lo, max=hi))
         return year
 
     def form_value(self, question, value, locale):
@@ -215,7 +215,7 @@ class Year(QuestionType):
         lo, hi = settings.get("min"), settings.get("max")
         for name, value in (("min", lo), ("max", hi)):
             if value is not None and (value != int(value) or not 1000 <= value <= 9999):
-                return {name: _("Scrivi un anno di quattro cifre.")}
+                return {name: _("Inserire un anno di quattro cifre.")}
         if lo is not None and hi is not None and lo > hi:
             return {"max": _("Il massimo deve essere maggiore o uguale al minimo.")}
         return {}

@@ -49,7 +49,7 @@ class SupplyPoints(QuestionType):
             if any(extra):
                 raise AnswerError(
                     _(
-                        "Riga %(n)d: scrivi al massimo tre parti separate da «;»: codice POD, "
+                        "Riga %(n)d: al massimo tre parti separate da «;»: codice POD, "
                         "cabina primaria, consumo annuo in kWh.",
                         n=number,
                     )

@@ -68,7 +68,7 @@ class Email(QuestionType):
             return normalize_email(super().parse(question, raw, locale), lower=False)
         except EmailNotValidError:
             raise AnswerError(
-                _("Scrivi un indirizzo email valido, ad esempio nome@azienda.it.")
+                _("Inserire un indirizzo email valido, ad esempio nome@azienda.it.")
             ) from None
 
     def anonymise(self, question, value, context):
@@ -115,7 +115,7 @@ class WebAddress(QuestionType):
         host = rest.split("/", 1)[0]
         if scheme.lower() not in ("http", "https") or "." not in host or " " in raw:
             raise AnswerError(
-                _("Scrivi un indirizzo web valido, ad esempio https://www.azienda.it.")
+                _("Inserire un indirizzo web valido, ad esempio https://www.azienda.it.")
             )
         return raw
 
@@ -143,7 +143,7 @@ class Date(QuestionType):
                 return datetime.strptime(raw, pattern).date().isoformat()
             except ValueError:
                 continue
-        raise AnswerError(_("Scrivi la data come gg/mm/aaaa, ad esempio 13/12/2022."))
+        raise AnswerError(_("Inserire la data come gg/mm/aaaa, ad esempio 13/12/2022."))
 
     def form_value(self, question, value, locale):
         return date.fromisoformat(value).strftime("%d/%m/%Y")
