@@ -7,18 +7,17 @@ registration (two contacts of one company count once). Companies that said they 
 interested are left out; only members' consumption counts as eligible.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..events.models import Event, Meaning, Question
 from ..questions.kinds import as_decimal
+from ..questions.library import INTERESTED
 from ..registrations.companies import Company, active_registrations, group_by_company
 from .rules import PREMIUM_FROM, Facts, Standing, standing
 
 #: Meanings without which there is no picture to draw.
 REQUIRED = frozenset({Meaning.interest, Meaning.member_kind, Meaning.community_role})
-INTERESTED = ("yes", "more_info")
 PRODUCING_ROLES = ("producer", "prosumer")
 
 
@@ -133,20 +132,26 @@ def is_energy_event(event: Event) -> bool:
     return REQUIRED <= questions_by_meaning(event).keys()
 
 
-def energy_picture(event: Event) -> EnergyPicture | None:
-    """The picture of *event*, or None when it does not ask the energy-community questions."""
+def energy_picture(event: Event, companies: list[Company] | None = None) -> EnergyPicture | None:
+    """The picture of *event*, or None when it does not ask the energy-community questions.
+
+    :param companies: the event's active registrations grouped by company, when the caller
+        has them already (the dashboard); read otherwise.
+    """
     by_meaning = questions_by_meaning(event)
     if not REQUIRED <= by_meaning.keys():
         return None
-    companies, not_interested = [], 0
-    for company in group_by_company(active_registrations(event)):
+    if companies is None:
+        companies = group_by_company(active_registrations(event))
+    pictures, not_interested = [], 0
+    for company in companies:
         answers = _Answers(company, by_meaning)
         if answers.get(Meaning.interest) not in INTERESTED:
             not_interested += 1
             continue
-        companies.append(_company_picture(company, answers))
-    companies.sort(key=lambda c: c.name.casefold())
-    return EnergyPicture(companies, not_interested, _groups(companies))
+        pictures.append(_company_picture(company, answers))
+    pictures.sort(key=lambda c: c.name.casefold())
+    return EnergyPicture(pictures, not_interested, _groups(pictures))
 
 
 class _Answers:
@@ -263,12 +268,10 @@ def _period(answers: _Answers) -> str | None:
 
 
 def _groups(companies: list[CompanyPicture]) -> list[SubstationGroup]:
-    groups: dict[str | None, SubstationGroup] = defaultdict(lambda: SubstationGroup(None))
+    groups: dict[str | None, SubstationGroup] = {}
 
     def group(code: str | None) -> SubstationGroup:
-        found = groups[code]
-        found.code = code
-        return found
+        return groups.setdefault(code, SubstationGroup(code))
 
     for company in companies:
         counted = company.is_member or company.standing is Standing.unknown

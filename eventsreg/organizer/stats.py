@@ -100,7 +100,7 @@ def event_dashboard(event: Event) -> Dashboard:
         companies=len(companies),
         questions=[summarise(question, latest) for question in questions],
         disagreements=disagreements(companies, questions),
-        energy_community=energy_picture(event),
+        energy_community=energy_picture(event, companies),
     )
 
 
