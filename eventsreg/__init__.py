@@ -11,7 +11,7 @@ from . import (
     config as config_module,
 )
 from . import (
-    database,  # also installs the SQLite connection settings
+    database,  # noqa: F401  (installs the SQLite connection settings)
     errors,
     logs,
     models,  # noqa: F401  (every table on the metadata)
@@ -59,7 +59,6 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
 
     db.init_app(app)
-    database.end_sessions_safely(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)

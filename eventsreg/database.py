@@ -47,26 +47,3 @@ def lock_row(model, row_id: int) -> None:
     # What was loaded before the lock may have changed while we waited for it (a second
     # click on "withdraw"): read everything again under the lock.
     db.session.expire_all()
-
-
-def end_sessions_safely(app) -> None:
-    """End each request's session without ever failing the response.
-
-    Flask-SQLAlchemy removes the session in a teardown, after the response is made and
-    outside the error handlers; if the database went away mid-request (PostgreSQL shut
-    down: ``AdminShutdown``), the rollback there raises and the server answers its bare
-    "Internal Server Error" instead of the page already made (the friendly 503, with its
-    request id). Here the failure is logged and the broken session dropped; the pool
-    replaces the dead connection (``pool_pre_ping``).
-    """
-    flask_sqlalchemy_teardown = db._teardown_session
-    if flask_sqlalchemy_teardown in app.teardown_appcontext_funcs:
-        app.teardown_appcontext_funcs.remove(flask_sqlalchemy_teardown)
-
-    @app.teardown_appcontext
-    def remove_session(exception=None):
-        try:
-            db.session.remove()
-        except sa.exc.SQLAlchemyError as error:
-            app.logger.error("database unavailable at the end of a request: %s", error)
-            db.session.registry.clear()

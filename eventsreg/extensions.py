@@ -1,5 +1,7 @@
 """Flask extensions, created unbound here and bound to the app in ``create_app``."""
 
+import logging
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -8,6 +10,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints, so that migrations can drop and alter them on every database.
@@ -24,7 +27,28 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+class _SQLAlchemy(SQLAlchemy):
+    """Flask-SQLAlchemy, ending each request's session without ever failing the response.
+
+    The session is removed in a teardown, after the response is made and outside the error
+    handlers. If the database went away mid-request (PostgreSQL shut down: AdminShutdown),
+    the rollback there raises and the server would answer its bare "Internal Server Error"
+    instead of the page already made (the friendly 503 with its reference). The failure
+    is logged and the broken session dropped; the pool replaces the dead connection
+    (``pool_pre_ping``).
+    """
+
+    def _teardown_session(self, exc: BaseException | None) -> None:
+        try:
+            self.session.remove()
+        except SQLAlchemyError as error:
+            logging.getLogger(__name__).error(
+                "database unavailable at the end of a request: %s", error
+            )
+            self.session.registry.clear()
+
+
+db = _SQLAlchemy(model_class=Base)
 # Batch mode lets Alembic alter tables on SQLite, which has almost no ALTER TABLE.
 migrate = Migrate(render_as_batch=True, compare_type=True)
 csrf = CSRFProtect()
