@@ -16,7 +16,7 @@ from eventsreg.mail.models import EmailKind, OutboxEmail, OutboxStatus
 from eventsreg.organizer import stats
 from eventsreg.privacy import services as privacy
 from eventsreg.questions.models import Answer
-from eventsreg.registrations import checkin, services
+from eventsreg.registrations import checkin, links, services
 from eventsreg.registrations.models import AttendanceMode, Registration, RegistrationStatus
 
 from .conftest import choices, form_data
@@ -554,7 +554,7 @@ def test_old_personal_links_stop_working_after_the_purge(client, crowded_demo):
     privacy.purge(NOW, 12)
     assert client.get(f"/r/{token}").status_code == 404
     assert client.get(f"/r/{token}/data.json").status_code == 404
-    assert checkin.find_by_checkin_token(checkin.checkin_token_for(token)) is None
+    assert links.find_by_checkin_token(checkin.checkin_token_for(token)) is None
 
 
 def test_purge_is_idempotent_and_leaves_recent_events_alone(crowded_demo, create_event):

@@ -8,6 +8,7 @@ from flask_login import current_user
 from ..extensions import db
 from ..forms import BaseForm, clean_line
 from ..registrations import checkin as door
+from ..registrations import links
 from ..registrations.models import AttendanceMode, Registration, RegistrationStatus
 from . import bp
 from .auth import managed_event_or_404, managed_registration_or_404
@@ -113,7 +114,7 @@ def _people(raw: str | None) -> int | None:
 @bp.get("/checkin/<token>")
 def checkin_scan(token: str):
     """Where the QR code of a confirmation email leads: that registration's check-in."""
-    registration = door.find_by_checkin_token(token)
+    registration = links.find_by_checkin_token(token)
     if registration is None or not current_user.can_manage(registration.event):
         abort(404)
     return redirect(

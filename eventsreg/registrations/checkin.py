@@ -18,7 +18,7 @@ from .. import tokens
 from ..dbtypes import utcnow
 from ..extensions import db
 from ..urls import external_url
-from .models import AttendanceMode, Registration, RegistrationLink
+from .models import AttendanceMode, Registration
 
 
 def checkin_token_for(personal_token: str) -> str:
@@ -56,16 +56,6 @@ def qr_png(personal_token: str) -> bytes:
     buffer = io.BytesIO()
     segno.make(checkin_url(personal_token), error="m").save(buffer, kind="png", scale=6, border=2)
     return buffer.getvalue()
-
-
-def find_by_checkin_token(token: str) -> Registration | None:
-    """The registration one of whose check-in codes (its newest link's, or an earlier
-    link's still working) is *token*."""
-    found = tokens.find(Registration, Registration.checkin_token_hash, token)
-    if found is None:
-        link = tokens.find(RegistrationLink, RegistrationLink.checkin_token_hash, token)
-        found = link.registration if link is not None else None
-    return found
 
 
 def arrivals(registration: Registration, people: int | None) -> int:

@@ -34,10 +34,21 @@ def end_earlier_links(registration: Registration) -> None:
     registration.earlier_links.clear()
 
 
-def find_by_token(token: str | None) -> Registration | None:
-    """The registration one of whose links is *token*."""
-    found = tokens.find(Registration, Registration.token_hash, token)
+def _find(newest, earlier, token: str | None) -> Registration | None:
+    """The registration whose newest link (column *newest*) or one of whose earlier links
+    (column *earlier* of RegistrationLink) matches *token*."""
+    found = tokens.find(Registration, newest, token)
     if found is None:
-        link = tokens.find(RegistrationLink, RegistrationLink.token_hash, token)
+        link = tokens.find(RegistrationLink, earlier, token)
         found = link.registration if link is not None else None
     return found
+
+
+def find_by_token(token: str | None) -> Registration | None:
+    """The registration one of whose personal links is *token*."""
+    return _find(Registration.token_hash, RegistrationLink.token_hash, token)
+
+
+def find_by_checkin_token(token: str | None) -> Registration | None:
+    """The registration one of whose check-in codes (one per link) is *token*."""
+    return _find(Registration.checkin_token_hash, RegistrationLink.checkin_token_hash, token)
