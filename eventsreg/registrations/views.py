@@ -113,23 +113,27 @@ def register(slug: str):
     ), status
 
 
+def _session_registration(key: str, event) -> tuple[str | None, Registration | None]:
+    """The personal token this browser keeps under session *key* for *event*, and its
+    registration (None, None when there is none, or it belongs elsewhere)."""
+    token = session.get(key, {}).get(str(event.id))
+    registration = services.find_by_token(token) if token else None
+    if registration is None or registration.event_id != event.id:
+        return None, None
+    return token, registration
+
+
 def _registered_here(event, email: str) -> bool:
     """Whether this browser registered *email* to *event* (its link is in the session)."""
-    token = session.get(_SESSION_TOKENS, {}).get(str(event.id))
-    registration = services.find_by_token(token) if token else None
-    return (
-        registration is not None
-        and registration.event_id == event.id
-        and registration.email == (email or "").strip().lower()
-    )
+    _token, registration = _session_registration(_SESSION_TOKENS, event)
+    return registration is not None and registration.email == (email or "").strip().lower()
 
 
 def _prefill(event) -> dict | None:
     """The form's values from the registration withdrawn earlier, when its holder asked to
     register again (``register_again``); None for an empty form."""
-    token = session.get(_SESSION_PREFILL, {}).get(str(event.id))
-    registration = services.find_by_token(token) if token else None
-    if registration is None or registration.event_id != event.id or registration.is_active:
+    _token, registration = _session_registration(_SESSION_PREFILL, event)
+    if registration is None or registration.is_active:
         return None
     return {**_form_data(registration), "email": registration.email}
 
@@ -138,9 +142,8 @@ def _prefill(event) -> dict | None:
 def confirmation(slug: str):
     """Thank the person and give them their personal link (Post/Redirect/Get target)."""
     event = event_services.get_public_event(slug) or abort(404)
-    token = session.get(_SESSION_TOKENS, {}).get(str(event.id))
-    registration = services.find_by_token(token) if token else None
-    if registration is None or registration.event_id != event.id:
+    token, registration = _session_registration(_SESSION_TOKENS, event)
+    if registration is None:
         return redirect(url_for("events.detail", slug=event.slug))
     return render_template(
         "registrations/confirmation.html",
