@@ -387,7 +387,7 @@ def _csv_text(value, italian: bool) -> str:
     return str(value)
 
 
-def float_text(value: float, italian: bool = True) -> str:
+def float_text(value: float, italian: bool) -> str:
     # Plain notation, never "1e+20": spreadsheets read it back as the same number.
     text = format(Decimal(repr(value)), "f")
     return text.replace(".", ",") if italian else text
@@ -608,6 +608,26 @@ def _in_eu_form(convert):
     return column_cells
 
 
+def csv_bytes(rows: Iterable[list], delimiter: str = ";") -> bytes:
+    """Rows of typed values (a header first) as a CSV file for the same spreadsheets as the
+    export: BOM, CRLF, Italian numbers and dates with ";", formulas neutralised."""
+    italian = delimiter == ";"
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    buffer.write("\ufeff")
+    converters = _csv_converters(italian)
+    for row in rows:
+        writer.writerow(_csv_cells(row, converters, italian))
+    return buffer.getvalue().encode("utf-8")
+
+
+def _csv_cells(row: list, converters: dict, italian: bool) -> list[str]:
+    return [
+        convert(value) if (convert := converters.get(type(value))) else _csv_text(value, italian)
+        for value in row
+    ]
+
+
 def csv_chunks(event: Event, delimiter: str = ";", *, rows: Iterable[list] | None = None):
     """The CSV export as encoded pieces: BOM, header, then rows in pieces of 64 KiB or more.
 
@@ -648,14 +668,7 @@ def csv_chunks(event: Event, delimiter: str = ";", *, rows: Iterable[list] | Non
                 row = list(row)
                 for position in identifiers:
                     row[position] = eu_form(row[position])
-            writer.writerow(
-                [
-                    convert(value)
-                    if (convert := converters.get(type(value)))
-                    else _csv_text(value, italian)
-                    for value in row
-                ]
-            )
+            writer.writerow(_csv_cells(row, converters, italian))
             if buffer.tell() >= CHUNK_BYTES:
                 yield buffer.getvalue().encode("utf-8")
                 buffer.seek(0)

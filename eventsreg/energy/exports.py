@@ -1,7 +1,6 @@
 """The energy-community picture for the technical adviser: one row per primary substation,
 or one row per supply point, as CSV (Italian settings) or XLSX."""
 
-import csv
 import io
 from decimal import Decimal
 
@@ -9,7 +8,7 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from ..exports import float_text, neutralise
+from ..exports import csv_bytes, neutralise
 from .estimate import Estimate
 from .picture import EnergyPicture
 from .rules import STANDING_LABELS
@@ -87,20 +86,7 @@ def point_rows(picture: EnergyPicture) -> list[list]:
 
 def as_csv(rows: list[list]) -> bytes:
     """UTF-8 with a BOM, ";" and decimal commas: what Excel and Calc expect in Italy."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    for row in rows:
-        writer.writerow(
-            [
-                ""
-                if cell is None
-                else float_text(cell)
-                if isinstance(cell, float)
-                else neutralise(str(cell))
-                for cell in row
-            ]
-        )
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes(rows)
 
 
 def as_xlsx(rows: list[list], title: str) -> bytes:
