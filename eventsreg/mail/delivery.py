@@ -113,6 +113,10 @@ def send_claimed(
     report = DeliveryReport()
     if not claimed:
         return report
+
+    def clock() -> datetime:
+        return now or utcnow()
+
     try:
         connection = mail.connect()
         connection.__enter__()
@@ -120,20 +124,20 @@ def send_claimed(
             connection.host.sock.settimeout(current_app.config["MAIL_TIMEOUT_SECONDS"])
     except (OSError, smtplib.SMTPException) as error:
         for email in claimed:
-            if _renew(email, token, now):
-                _record_failure(email, error, now or utcnow(), report)
+            if _renew(email, token, clock()):
+                _record_failure(email, error, clock(), report)
         db.session.commit()
         return report
     try:
         for email in claimed:
-            if not _renew(email, token, now):
+            if not _renew(email, token, clock()):
                 continue
             try:
                 connection.send(build_message(email))
             except (OSError, smtplib.SMTPException, SealBroken) as error:
-                _record_failure(email, error, now or utcnow(), report)
+                _record_failure(email, error, clock(), report)
             else:
-                _record_success(email, now or utcnow(), report)
+                _record_success(email, clock(), report)
             # One commit per message: a crash later never causes a resend of this one.
             db.session.commit()
     finally:
@@ -183,8 +187,9 @@ def _claim(
     return rows
 
 
-def _renew(email: OutboxEmail, token: str, now: datetime | None) -> bool:
-    """Renew this worker's claim on *email* and commit; False if it is no longer its own."""
+def _renew(email: OutboxEmail, token: str, now: datetime) -> bool:
+    """Renew this worker's claim on *email* and commit; False if it is no longer its own
+    (the commit expires *email*: it is read afresh when next used)."""
     renewed = db.session.execute(
         sa.update(OutboxEmail)
         .where(
@@ -192,12 +197,10 @@ def _renew(email: OutboxEmail, token: str, now: datetime | None) -> bool:
             OutboxEmail.claim_token == token,
             OutboxEmail.status == OutboxStatus.sending,
         )
-        .values(claimed_at=now or utcnow())
+        .values(claimed_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.commit()
-    if renewed:
-        db.session.refresh(email)
     return bool(renewed)
 
 
