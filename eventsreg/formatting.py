@@ -39,6 +39,12 @@ def date_time(moment: datetime) -> str:
     return f"{long_date(moment)}, {short_time(moment)}"
 
 
+def compact_date_time(moment: datetime) -> str:
+    """A date and time for a crowded table, the same in every language: "01/12/26 17:55"
+    (day, month, two-digit year, 24-hour clock). Convert *moment* to its zone first."""
+    return moment.strftime("%d/%m/%y %H:%M")
+
+
 def time_range(start: datetime, end: datetime) -> str:
     """A start–end span in local times: "martedì 13 dicembre 2022, 17:00–18:30"."""
     if start.date() == end.date():

@@ -29,6 +29,7 @@ def register(app):
         long_date=formatting.long_date,
         day_date=formatting.day_date,
         date_time=formatting.date_time,
+        compact_date_time=formatting.compact_date_time,
         short_time=formatting.short_time,
         number=formatting.number,
         plain_number=formatting.plain_number,

@@ -280,6 +280,11 @@ CASES = {
         {},
         lambda w: {"questionnaire": "energy_community"},
     ),
+    "organizer.registrations_bulk": (
+        True,
+        {},
+        lambda w: {"action": "checkin", "ids": "1", "back": "sort=name&page=1"},
+    ),
     "organizer.registration_new": (
         True,
         {},
@@ -309,6 +314,7 @@ FORM_PAGES = {
     "organizer.question_remove": "organizer.questions",
     "organizer.question_restore": "organizer.questions",
     "organizer.questionnaire_insert": "organizer.questions",
+    "organizer.registrations_bulk": "organizer.registrations",
     "organizer.registration_approve": "organizer.registration_detail",
     "organizer.registration_reject": "organizer.registration_detail",
     "organizer.registration_confirm": "organizer.registration_detail",

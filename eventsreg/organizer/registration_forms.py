@@ -1,8 +1,21 @@
 """Organisers' forms about registrations: filters, manual registration, actions, messages."""
 
+import dataclasses
+import re
+from collections.abc import Iterable
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    Field,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
@@ -18,6 +31,7 @@ from ..registrations.models import (
     AttendanceMode,
     RegistrationStatus,
 )
+from .registration_list import PAGE_SIZES
 
 #: The status filter's value for "every registration that still counts".
 ACTIVE = "active"
@@ -121,6 +135,76 @@ class FilterForm(_FilterFields):
         validators=[Optional(), Length(max=100)],
         render_kw={"type": "search"},
     )
+    #: The order chosen with the column headers, kept when the filters change.
+    sort = HiddenField()
+    size = SelectField(
+        _l("Righe per pagina"),
+        choices=[SelectChoice(str(size), str(size)) for size in sorted(PAGE_SIZES)],
+        default=str(PAGE_SIZES[0]),
+        validate_choice=False,
+    )
+
+    #: Fields that shape the list without choosing which registrations it shows.
+    LAYOUT_FIELDS = frozenset({"sort", "size"})
+
+
+#: Most registrations one request may name (a page has at most 200).
+MAX_SELECTED = 1000
+_ID = re.compile(r"[0-9]{1,18}")
+
+
+def parse_ids(values: Iterable[str]) -> list[int]:
+    """Registration ids from form values ("12", or "12,15,19"); anything else is ignored.
+    At most ``MAX_SELECTED``, each below 2**63 (what a database integer holds)."""
+    ids: list[int] = []
+    for value in values:
+        for part in str(value).split(","):
+            part = part.strip()
+            if _ID.fullmatch(part) and int(part) > 0 and int(part) not in ids:
+                ids.append(int(part))
+                if len(ids) >= MAX_SELECTED:
+                    return ids
+    return ids
+
+
+class IdsField(Field):
+    """The ticked rows' ids (``ids=12&ids=15``): the valid ones, others dropped."""
+
+    def _value(self):
+        return ",".join(map(str, self.data or []))
+
+    def process_formdata(self, valuelist):
+        self.data = parse_ids(valuelist)
+
+    def process_data(self, value):
+        self.data = list(value or [])
+
+
+BULK_ACTIONS = [
+    SelectChoice("", _l("Scegli un'azione…")),
+    SelectChoice("approve", _l("Approva (quelle in attesa di approvazione)")),
+    SelectChoice("reject", _l("Non accettare (quelle in attesa di approvazione)")),
+    SelectChoice("checkin", _l("Registra l'ingresso (tutto il gruppo)")),
+    SelectChoice("message", _l("Scrivi un messaggio")),
+    SelectChoice("export_xlsx", _l("Scarica in Excel (.xlsx)")),
+    SelectChoice("export_csv", _l("Scarica in CSV")),
+    SelectChoice("export_csv_comma", _l("Scarica in CSV con la virgola")),
+]
+
+
+class BulkActionForm(BaseForm):
+    """One action on the rows ticked in the registrations table."""
+
+    action = SelectField(
+        _l("Con le iscrizioni selezionate"), choices=BULK_ACTIONS, validate_choice=False
+    )
+    ids = IdsField()
+    #: The list's query string (filters, order, page), to go back to it.
+    back = HiddenField()
+
+    def chosen_action(self) -> str | None:
+        action = self.action.data
+        return action if action in {c.value for c in BULK_ACTIONS if c.value} else None
 
 
 class MessageForm(_FilterFields):
@@ -151,6 +235,18 @@ class MessageForm(_FilterFields):
     )
     preview = SubmitField(_l("Anteprima"))
     send = SubmitField(_l("Invia"))
+    #: Registrations ticked in the table ("12,15,19"): only those, if any, receive it.
+    ids = HiddenField()
+
+    def selected_ids(self) -> frozenset[int] | None:
+        """The registrations the message is limited to; None when it is not limited. Ids
+        given but none valid limit it to nobody."""
+        if not self.ids.data:
+            return None
+        return frozenset(parse_ids([self.ids.data]))
+
+    def filters(self) -> RegistrationFilter:
+        return dataclasses.replace(super().filters(), ids=self.selected_ids())
 
 
 class ManualRegistrationForm(RegistrationForm):

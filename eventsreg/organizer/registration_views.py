@@ -1,10 +1,14 @@
 """An event's registrations for its organisers: the table, one registration, adding one."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from urllib.parse import parse_qsl, urlencode
+
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
+from .. import exports
 from ..events.models import Event
 from ..extensions import db
 from ..mail.models import OUTBOX_STATUS_LABELS
@@ -18,41 +22,155 @@ from ..registrations.errors import (
     RegistrationClosed,
 )
 from ..registrations.models import REGISTRATION_STATUS_LABELS, Registration, RegistrationStatus
-from . import bp
+from . import bp, registration_bulk, registration_list
+from . import services as organizer_services
 from .auth import managed_event_or_404, managed_registration_or_404
+from .export_views import _chunks, _download
 from .models import Organizer
 from .registration_forms import (
     ActionForm,
+    BulkActionForm,
     FilterForm,
     ManualRegistrationForm,
     WithdrawOnBehalfForm,
 )
 
+#: Session key of the columns each event's list shows: {event id: [column keys]}.
+COLUMNS_KEY = "registration_columns"
+#: Events whose column choice the session remembers (the most recently changed).
+REMEMBERED_EVENTS = 10
+
+
+def _list_args(event: Event, args: MultiDict) -> tuple[FilterForm, dict[str, str]]:
+    """The filter form read from *args*, and the values that travel on in the list's
+    links: only the form's own fields (a stray ?slug= must not reach url_for)."""
+    form = FilterForm.for_event(event, formdata=args)
+    kept = {key: value for key, value in args.items() if key in form and value}
+    return form, kept
+
+
+def _columns(event: Event) -> list[registration_list.Column]:
+    """The optional columns shown: as just chosen (and then remembered for the event in
+    the session), as remembered, or the default."""
+    available = {column.key for column in registration_list.available_columns(event)}
+    remembered = session.get(COLUMNS_KEY)
+    remembered = dict(remembered) if isinstance(remembered, dict) else {}
+    key = str(event.id)
+    if request.args.get("cols") == "1":  # the "Colonne" form was sent
+        chosen = [k for k in request.args.getlist("col") if k in available]
+        remembered.pop(key, None)
+        remembered[key] = chosen
+        session[COLUMNS_KEY] = dict(list(remembered.items())[-REMEMBERED_EVENTS:])
+    stored = remembered.get(key)
+    if isinstance(stored, list):
+        return registration_list.chosen_columns(event, [k for k in stored if k in available])
+    return registration_list.chosen_columns(event, None)
+
 
 @bp.get("/events/<slug>/registrations")
 def registrations(slug: str):
-    """The registrations, searched and filtered, a page at a time."""
+    """The registrations, searched, filtered and sorted, a page at a time."""
     event = managed_event_or_404(slug)
-    form = FilterForm.for_event(event, formdata=request.args)
+    form, kept = _list_args(event, request.args)
     form.validate()  # only to show a too-long search next to its field
-    page = admin.search(event, form.filters(), page=request.args.get("page", 1, type=int))
-    # Only the form's own fields travel on in links (a stray ?slug= must not reach url_for).
-    kept = {key: value for key, value in request.args.items() if key in form and value}
+    sort = registration_list.parse_sort(form.sort.data)
+    size = registration_list.parse_size(form.size.data)
+    columns = _columns(event)
+    questions = [column.question for column in columns if column.question is not None]
+    page = registration_list.list_page(
+        event,
+        form.filters(),
+        sort,
+        page=request.args.get("page", 1, type=int),
+        size=size,
+        questions=questions,
+    )
+    filter_args = {k: v for k, v in kept.items() if k not in FilterForm.LAYOUT_FIELDS}
 
     def page_url(number: int) -> str:
         return url_for(".registrations", slug=event.slug, **kept, page=number)
 
+    def sort_url(key: str) -> str:
+        return url_for(".registrations", slug=event.slug, **{**kept, "sort": sort.link_for(key)})
+
+    bulk_form = BulkActionForm(formdata=None, back=urlencode({**kept, "page": page.number}))
+    waitlisted = any(r.status is RegistrationStatus.waitlisted for r in page.items)
     return render_template(
         "organizer/registrations.html",
         event=event,
         form=form,
         page=page,
         page_url=page_url,
-        filtered=bool(kept),
-        message_args={k: v for k, v in kept.items() if k != "q"},
-        positions=seats.waitlist_positions(event),
+        sort=sort,
+        sort_url=sort_url,
+        sort_label=registration_list.sort_label(sort.key),
+        columns=columns,
+        shown={column.key for column in columns},
+        available_columns=registration_list.available_columns(event),
+        kept=kept,
+        filtered=bool(filter_args),
+        clear_url=url_for(
+            ".registrations",
+            slug=event.slug,
+            **{k: v for k, v in kept.items() if k in FilterForm.LAYOUT_FIELDS},
+        ),
+        message_args={k: v for k, v in filter_args.items() if k != "q"},
+        positions=seats.waitlist_positions(event) if waitlisted else {},
         pending=admin.count_pending(event),
+        bulk_form=bulk_form,
+        breakable_email=registration_list.breakable_email,
     )
+
+
+@bp.post("/events/<slug>/registrations/bulk")
+def registrations_bulk(slug: str):
+    """One action on the registrations ticked in the table, then back to the same list."""
+    event = managed_event_or_404(slug)
+    form = BulkActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    back_args = MultiDict(parse_qsl(form.back.data or "", max_num_fields=100))
+    _form, kept = _list_args(event, back_args)
+    page = back_args.get("page", "")
+    if page.isdigit() and len(page) < 7:
+        kept["page"] = page
+    back = redirect(url_for(".registrations", slug=event.slug, **kept), code=303)
+    action = form.chosen_action()
+    chosen = registration_bulk.selected(event, form.ids.data or [])
+    if action is None:
+        flash(_("Scegli che cosa fare con le iscrizioni selezionate."), "error")
+        return back
+    if not chosen:
+        flash(_("Nessuna iscrizione selezionata: spunta le righe su cui agire."), "error")
+        return back
+    if action == "message":
+        ids = ",".join(str(registration.id) for registration in chosen)
+        return redirect(url_for(".messages", slug=event.slug, ids=ids), code=303)
+    if action.startswith("export_"):
+        return _export_selection(event, action, chosen)
+    outcome = registration_bulk.ACTIONS[action](chosen)
+    flash(registration_bulk.summary(action, outcome), "success" if outcome.done else "error")
+    return back
+
+
+def _export_selection(event: Event, action: str, chosen: list[Registration]):
+    """The selected registrations as CSV or XLSX, logged like every export."""
+    file_format = "xlsx" if action == "export_xlsx" else "csv"
+    ids = [registration.id for registration in chosen]
+    organizer_services.record_export(
+        event,
+        file_format,
+        current_user.email,
+        organizer_id=current_user.id,
+        remote_addr=(request.remote_addr or "")[:64],
+        filters=f"selezione di {len(ids)}: " + ", ".join(map(str, ids))[:460],
+    )
+    if file_format == "xlsx":
+        chunks = _chunks(event.id, exports.xlsx_chunks, ids=ids)
+        return _download(event, chunks, "xlsx", exports.XLSX_MIMETYPE)
+    delimiter = "," if action == "export_csv_comma" else ";"
+    chunks = _chunks(event.id, exports.csv_chunks, delimiter=delimiter, ids=ids)
+    return _download(event, chunks, "csv", "text/csv; charset=utf-8")
 
 
 def _render_detail(event: Event, registration: Registration, withdraw_form=None, status=200):

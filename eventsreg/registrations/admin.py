@@ -44,6 +44,8 @@ class RegistrationFilter:
     checked_in: bool | None = None
     #: Question id → the stored answer wanted (choice and yes/no questions).
     answers: dict[int, object] = field(default_factory=dict)
+    #: Only these registrations (an organiser's selection); None: no such limit.
+    ids: frozenset[int] | None = None
 
 
 @dataclass
@@ -82,6 +84,8 @@ def filtered(event: Event, filters: RegistrationFilter) -> sa.Select:
     if filters.checked_in is not None:
         checked = Registration.checked_in_at.is_not(None)
         query = query.where(checked if filters.checked_in else sa.not_(checked))
+    if filters.ids is not None:
+        query = query.where(Registration.id.in_(sorted(filters.ids)))
     questions = {question.id: question for question in event.questions}
     for question_id, value in filters.answers.items():
         matches = kind_of(questions[question_id]).filter_matches
