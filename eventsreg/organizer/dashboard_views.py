@@ -1,94 +1,142 @@
-"""The event dashboard: counts, registrations per day and the answers summed up."""
+"""The event dashboard: key figures, registrations per day and the answers summed up."""
 
-import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from flask import render_template
+from flask import render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
-from ..registrations.models import AttendanceMode, RegistrationStatus
-from . import bp, stats
+from ..events.models import Event
+from ..registrations.models import REGISTRATION_STATUS_LABELS, AttendanceMode, RegistrationStatus
+from . import bp, charts, stats
 from .auth import managed_event_or_404
+from .registration_forms import ACTIVE
 
 
 @dataclass
-class Bar:
-    x: float
-    y: float
-    width: float
-    height: float
-    day_count: stats.DayCount
-    #: Day shown under the bar ("13/12"), or None where labels would crowd each other.
-    label: str | None
+class Figure:
+    """A key figure, shown as a card."""
+
+    label: str
+    value: int | str
+    #: The registrations list's GET filters giving exactly the registrations counted, or
+    #: None when the figure is not a number of registrations.
+    filters: dict[str, str] | None = None
+    #: For a figure that counts something else (people): the closest exact set of
+    #: registrations, in words with their number, and its filters.
+    related: str | None = None
+    related_filters: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass
-class Chart:
-    """Geometry of the registrations-per-day bar chart, in SVG user units."""
+def figures(event: Event, counts: stats.Counts) -> list[Figure]:
+    """The dashboard's cards: each number of registrations with the list's filters that
+    show exactly those registrations. Cards of what the event cannot have (a waiting list
+    without a capacity, online without a link…) are left out while they count nothing."""
+    status, mode = counts.by_status, counts.by_attendance
 
-    width: int
-    height: int
-    left: int
-    top: int
-    right: int
-    bottom: int
-    bars: list[Bar]
-    #: (y, value) of the horizontal grid lines.
-    ticks: list[tuple[float, int]]
+    def by_status(value: RegistrationStatus, label: str) -> Figure:
+        return Figure(label, status[value], {"status": value.value})
 
+    def by_mode(value: AttendanceMode, label: str) -> Figure:
+        return Figure(label, mode[value], {"status": ACTIVE, "attendance": value.value})
 
-def _nice_step(peak: int, most_steps: int = 5) -> int:
-    """The smallest of 1, 2, 5, 10, 20, 50… that reaches *peak* in at most *most_steps*."""
-    magnitude = 1
-    while True:
-        for factor in (1, 2, 5):
-            if math.ceil(peak / (factor * magnitude)) <= most_steps:
-                return factor * magnitude
-        magnitude *= 10
-
-
-def chart(days: list[stats.DayCount], width: int = 640, height: int = 240) -> Chart | None:
-    """Bars of *days* laid out for an inline SVG; None when there is nothing to draw."""
-    if not days:
-        return None
-    left, top, right, bottom = 44, 12, width - 12, height - 36
-    peak = max(max(d.count for d in days), 1)
-    step = _nice_step(peak)
-    top_value = step * math.ceil(peak / step)
-    plot_height = bottom - top
-    band = (right - left) / len(days)
-    every = math.ceil(len(days) / 12)  # at most about a dozen day labels fit
-    bars = []
-    # A bar fills 70% of its day's band, but a few days must not make slabs of them.
-    bar_width = min(max(band * 0.7, 1), 48)
-    for index, day_count in enumerate(days):
-        bar_height = plot_height * day_count.count / top_value
-        bars.append(
-            Bar(
-                x=round(left + index * band + (band - bar_width) / 2, 1),
-                y=round(bottom - bar_height, 1),
-                width=round(bar_width, 1),
-                height=round(bar_height, 1),
-                day_count=day_count,
-                label=f"{day_count.day.day}/{day_count.day.month}" if index % every == 0 else None,
-            )
-        )
-    ticks = [
-        (round(bottom - plot_height * value / top_value, 1), value)
-        for value in range(0, top_value + 1, step)
+    in_person = event.offers_in_person or event.capacity is not None
+    shown = [
+        (True, by_status(RegistrationStatus.confirmed, _("Confermate"))),
+        (
+            event.capacity is not None or status[RegistrationStatus.waitlisted],
+            by_status(
+                RegistrationStatus.waitlisted,
+                REGISTRATION_STATUS_LABELS[RegistrationStatus.waitlisted],
+            ),
+        ),
+        (
+            event.requires_approval or status[RegistrationStatus.pending],
+            by_status(
+                RegistrationStatus.pending, REGISTRATION_STATUS_LABELS[RegistrationStatus.pending]
+            ),
+        ),
+        (
+            event.offers_in_person or mode[AttendanceMode.in_person],
+            by_mode(AttendanceMode.in_person, _("In presenza")),
+        ),
+        (
+            event.offers_online or mode[AttendanceMode.online],
+            by_mode(AttendanceMode.online, _("Online")),
+        ),
+        (
+            event.offers_interest_only or mode[AttendanceMode.not_attending],
+            by_mode(AttendanceMode.not_attending, _("Solo manifestazione di interesse")),
+        ),
+        (
+            in_person or counts.people_in_person,
+            Figure(
+                _("Persone attese in presenza"),
+                counts.people_in_person,
+                related=ngettext(
+                    "%(num)s iscrizione confermata in presenza",
+                    "%(num)s iscrizioni confermate in presenza",
+                    counts.confirmed_in_person,
+                ),
+                related_filters={
+                    "status": RegistrationStatus.confirmed.value,
+                    "attendance": AttendanceMode.in_person.value,
+                },
+            ),
+        ),
+        (
+            in_person,
+            Figure(
+                _("Posti liberi"),
+                _("senza limite")
+                if counts.capacity is None
+                else _(
+                    "%(left)s su %(capacity)s", left=counts.seats_left, capacity=counts.capacity
+                ),
+            ),
+        ),
+        (
+            True,
+            Figure(
+                _("Registrati all'ingresso"),
+                counts.checked_in,
+                {"status": ACTIVE, "checked_in": "yes"},
+            ),
+        ),
+        (True, by_status(RegistrationStatus.cancelled, _("Ritirate"))),
+        (
+            event.requires_approval or status[RegistrationStatus.rejected],
+            by_status(RegistrationStatus.rejected, _("Non accettate")),
+        ),
+        (True, Figure(_("Totale"), counts.total, {})),
     ]
-    return Chart(width, height, left, top, right, bottom, bars, ticks)
+    return [figure for show, figure in shown if show]
 
 
 @bp.get("/events/<slug>/")
 def dashboard(slug: str):
-    """Overview of one event: counts, registrations per day, answers summed up."""
+    """Overview of one event: key figures, registrations per day, answers summed up."""
     event = managed_event_or_404(slug)
     data = stats.event_dashboard(event)
+
+    def registrations_url(filters: dict[str, str]) -> str:
+        return url_for(".registrations", slug=event.slug, **filters)
+
+    def answer_url(question, row: stats.OptionRow) -> str:
+        # Active registrations, as the dashboard counts only those.
+        return registrations_url({"status": ACTIVE, question.field_name: row.filter})
+
     return render_template(
         "organizer/dashboard.html",
         event=event,
         stats=data,
-        chart=chart(data.days),
-        statuses=RegistrationStatus,
-        modes=AttendanceMode,
+        figures=figures(event, data.counts),
+        registrations_url=registrations_url,
+        answer_url=answer_url,
+        chart=charts.day_chart(data.days),
+        option_charts={
+            summary.question.id: charts.option_chart(summary.rows, summary.respondents)
+            for summary in data.questions
+            if summary.rows
+        },
     )

@@ -3,7 +3,8 @@
 Plain functions over the database, free of request state. Answers are summed once per
 company: active registrations are grouped by VAT number (else tax code, else email; by
 the pseudonym the purge gave the company once anonymised) and the latest registration of
-each company speaks for it.
+each company speaks for it. Beside each answer the registrations list can filter by, the
+active registrations giving it are counted in SQL, as the list counts them.
 """
 
 from collections import Counter
@@ -16,6 +17,7 @@ from ..energy.picture import EnergyPicture, energy_picture
 from ..events.models import Event, Question
 from ..extensions import db
 from ..questions.kinds import NumberSummary, OptionCount, kind_of
+from ..questions.models import Answer
 from ..registrations.companies import (
     Company,
     RegistrationRow,
@@ -23,6 +25,7 @@ from ..registrations.companies import (
     group_by_company,
 )
 from ..registrations.models import (
+    ACTIVE_STATUSES,
     INACTIVE_STATUSES,
     AttendanceMode,
     Registration,
@@ -37,6 +40,8 @@ class Counts:
     #: Active registrations (not withdrawn, not rejected) by attendance mode.
     by_attendance: dict[AttendanceMode, int]
     people_in_person: int
+    #: Confirmed registrations in person: those the people expected come with.
+    confirmed_in_person: int
     capacity: int | None
     seats_left: int | None
     checked_in: int
@@ -53,12 +58,26 @@ class DayCount:
 
 
 @dataclass
+class OptionRow:
+    """One option of a question's summary and what the registrations list shows of it."""
+
+    option: OptionCount
+    #: The list's filter value for this answer (the question's GET parameter), or None
+    #: when the list cannot filter by it (a kind without filters, an option since removed).
+    filter: str | None = None
+    #: Active registrations giving this answer, as the list filtered by it counts them.
+    registrations: int | None = None
+
+
+@dataclass
 class QuestionSummary:
     question: Question
     #: Companies that answered.
     respondents: int
     #: Share of each option (choices, yes/no, years).
     options: list[OptionCount] | None = None
+    #: The options again, with their filter and the registrations giving each.
+    rows: list[OptionRow] | None = None
     #: Several options may be ticked: shares do not add up to 100.
     multiple: bool = False
     numbers: NumberSummary | None = None
@@ -66,6 +85,11 @@ class QuestionSummary:
     pod_count: int | None = None
     #: Substation and ATECO questions: the distinct codes given.
     codes: list[str] | None = None
+
+    @property
+    def filterable(self) -> bool:
+        """The registrations list can filter by some of the options."""
+        return any(row.filter is not None for row in self.rows or ())
 
 
 @dataclass
@@ -93,12 +117,14 @@ def event_dashboard(event: Event) -> Dashboard:
     companies = group_by_company(rows)
     latest = [company.latest for company in companies]
     questions = list(event.questions)
+    summaries = [summarise(question, latest) for question in questions]
+    count_answer_registrations(event, summaries)
     return Dashboard(
         counts=counts(event),
         days=registrations_per_day(event),
         active_registrations=len(rows),
         companies=len(companies),
-        questions=[summarise(question, latest) for question in questions],
+        questions=summaries,
         disagreements=disagreements(companies, questions),
         energy_community=energy_picture(event, companies),
     )
@@ -118,15 +144,25 @@ def counts(event: Event) -> Counts:
     )
     by_status = dict.fromkeys(RegistrationStatus, 0)
     by_attendance = dict.fromkeys(AttendanceMode, 0)
-    checked_in = 0
+    checked_in = confirmed_in_person = 0
     for status, attendance, number, arrived in db.session.execute(query):
         by_status[status] += number
         if status not in INACTIVE_STATUSES:
             by_attendance[attendance] += number
             checked_in += arrived
+        if (status, attendance) == (RegistrationStatus.confirmed, AttendanceMode.in_person):
+            confirmed_in_person = number
     people = seats_taken(event)
     left = seats_left(event, people)
-    return Counts(by_status, by_attendance, people, event.capacity, left, checked_in)
+    return Counts(
+        by_status=by_status,
+        by_attendance=by_attendance,
+        people_in_person=people,
+        confirmed_in_person=confirmed_in_person,
+        capacity=event.capacity,
+        seats_left=left,
+        checked_in=checked_in,
+    )
 
 
 def registrations_per_day(event: Event) -> list[DayCount]:
@@ -148,16 +184,76 @@ def summarise(question: Question, rows: list[RegistrationRow]) -> QuestionSummar
     """The answers to *question* among *rows* (one per company), summed up as its kind
     sums them up."""
     given = [r.answers[question.id] for r in rows if r.answers.get(question.id) not in (None, "")]
-    result = kind_of(question).summarise(question, given)
+    kind = kind_of(question)
+    result = kind.summarise(question, given)
+    filters = (
+        {value for value, _label in kind.filter_options(question)} if kind.filterable else set()
+    )
+    option_rows = None
+    if result.options is not None:
+        option_rows = [
+            OptionRow(option, filter=str(option.value) if str(option.value) in filters else None)
+            for option in result.options
+        ]
     return QuestionSummary(
         question=question,
         respondents=len(given),
         options=result.options,
+        rows=option_rows,
         multiple=result.multiple,
         numbers=result.numbers,
         pod_count=result.count,
         codes=result.codes or None,
     )
+
+
+def count_answer_registrations(event: Event, summaries: list[QuestionSummary]) -> None:
+    """Fill in each filterable option's active registrations giving that answer, in one
+    query: what the registrations list shows when filtered by the answer and "active"
+    (one answer per registration and question, matched as the list matches it)."""
+    wanted = []
+    for summary in summaries:
+        kind = kind_of(summary.question)
+        for row in summary.rows or ():
+            if row.filter is not None:
+                value = kind.filter_value(summary.question, row.filter)
+                if value is not None:
+                    wanted.append((summary.question, value, row))
+    if not wanted:
+        return
+    stored = sa.cast(Answer.value, sa.Text)
+    columns = [
+        sa.func.coalesce(
+            sa.func.sum(
+                sa.case(
+                    (
+                        sa.and_(
+                            Answer.question_id == question.id,
+                            kind_of(question).filter_matches(stored, value),
+                        ),
+                        1,
+                    ),
+                    else_=0,
+                )
+            ),
+            0,
+        )
+        for question, value, _row in wanted
+    ]
+    query = (
+        sa.select(*columns)
+        .select_from(Answer)
+        .join(Registration, Registration.id == Answer.registration_id)
+        .where(
+            Registration.event_id == event.id,
+            Registration.status.in_(sorted(ACTIVE_STATUSES, key=lambda s: s.value)),
+            Answer.question_id.in_({question.id for question, _value, _row in wanted}),
+        )
+    )
+    for (_question, _value, row), number in zip(
+        wanted, db.session.execute(query).one(), strict=True
+    ):
+        row.registrations = int(number)
 
 
 def disagreements(companies: list[Company], questions: list[Question]) -> list[Disagreement]:
