@@ -9,10 +9,17 @@ from .models import Event, EventStatus, Question
 
 def create_event(values: dict, organizer) -> Event:
     """A new draft event, managed by its creator."""
+    event = draft_event(values, organizer)
+    db.session.commit()
+    return event
+
+
+def draft_event(values: dict, organizer) -> Event:
+    """A new draft event managed by its creator, in the session: the caller adds to it
+    (questions copied or a questionnaire) and commits."""
     event = Event(status=EventStatus.draft, **values)
     db.session.add(event)
     event.managers.append(organizer)
-    db.session.commit()
     return event
 
 
@@ -41,7 +48,7 @@ def update_event(event: Event, values: dict) -> bool:
 def duplicate_event(event: Event, organizer) -> Event:
     """A draft copy for the next edition: same texts and questions, no registrations."""
     copy = Event(
-        slug=_free_slug(f"{event.slug}-copia"),
+        slug=free_slug(f"{event.slug}-copia"),
         title=event.title,
         summary=event.summary,
         description=event.description,
@@ -73,8 +80,17 @@ def duplicate_event(event: Event, organizer) -> Event:
     copy.managers = list(event.managers)
     if organizer not in copy.managers:
         copy.managers.append(organizer)
+    copy_questions(event, copy)
+    db.session.commit()
+    return copy
+
+
+def copy_questions(source: Event, target: Event) -> None:
+    """Give *target* copies of *source*'s active questions: options, settings, conditions
+    (pointing to the copies), meanings and English texts; never their answers. The caller
+    commits."""
     copies: dict[int, Question] = {}
-    for question in event.active_questions:
+    for question in source.active_questions:
         clone = Question(
             code=question.code,
             position=question.position,
@@ -89,15 +105,14 @@ def duplicate_event(event: Event, organizer) -> Event:
             translations=dict(question.translations or {}),
         )
         copies[question.id] = clone
-        copy.questions.append(clone)
-    for question in event.active_questions:
+        target.questions.append(clone)
+    for question in source.active_questions:
         if question.condition_question_id in copies:
             copies[question.id].condition_question = copies[question.condition_question_id]
-    db.session.commit()
-    return copy
 
 
-def _free_slug(base: str) -> str:
+def free_slug(base: str) -> str:
+    """*base*, or *base* with the first free number ("-2", "-3"…) if another event has it."""
     slug, n = base, 2
     while db.session.scalar(sa.select(Event.id).where(Event.slug == slug)) is not None:
         slug, n = f"{base}-{n}", n + 1
