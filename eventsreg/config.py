@@ -118,6 +118,15 @@ def defaults(instance_path: str) -> dict:
         # `flask privacy purge` anonymises registrations this many months after their event
         # ends: names, contacts and free-text answers go; counts and sums stay.
         "PRIVACY_RETENTION_MONTHS": 12,
+        # The data controller, as a new event's privacy notice names it (the organiser
+        # reviews it in the editor); None leaves a gap marked [da completare] to fill in.
+        "DATA_CONTROLLER_NAME": None,
+        "DATA_CONTROLLER_ADDRESS": None,
+        # Email or PEC address for questions about personal data and requests to exercise
+        # the data subject's rights.
+        "DATA_CONTROLLER_CONTACT": None,
+        # How to reach the data protection officer (DPO), e.g. an email address.
+        "DPO_CONTACT": None,
     }
 
 

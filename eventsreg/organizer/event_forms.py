@@ -13,6 +13,7 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, TextArea
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from ..events.editing import free_slug
 from ..events.models import (
     FIELD_USE_LABELS,
     REGISTRANTS_LABELS,
@@ -22,9 +23,36 @@ from ..events.models import (
 )
 from ..extensions import db
 from ..forms import BaseForm, EmailAddress
+from .privacy_notice import has_gaps
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-COMMON_ZONES = ["Europe/Rome", "Europe/London", "Europe/Paris", "Europe/Berlin", "UTC"]
+
+#: The zones most events use, Europe/Rome first, each with where it is.
+COMMON_ZONES = {
+    "Europe/Rome": _l("Italia"),
+    "Europe/London": _l("Regno Unito"),
+    "Europe/Paris": _l("Francia"),
+    "Europe/Berlin": _l("Germania"),
+    "Europe/Madrid": _l("Spagna"),
+    "Europe/Brussels": _l("Belgio"),
+    "Europe/Zurich": _l("Svizzera"),
+    "Europe/Vienna": _l("Austria"),
+    "Europe/Amsterdam": _l("Paesi Bassi"),
+    "Europe/Athens": _l("Grecia"),
+    "Europe/Lisbon": _l("Portogallo"),
+    "Europe/Dublin": _l("Irlanda"),
+    "Europe/Helsinki": _l("Finlandia"),
+    "UTC": _l("tempo coordinato universale"),
+    "America/New_York": _l("Stati Uniti, costa orientale"),
+    "America/Chicago": _l("Stati Uniti, zona centrale"),
+    "America/Los_Angeles": _l("Stati Uniti, costa occidentale"),
+    "America/Sao_Paulo": _l("Brasile"),
+    "Asia/Dubai": _l("Emirati Arabi Uniti"),
+    "Asia/Kolkata": _l("India"),
+    "Asia/Shanghai": _l("Cina"),
+    "Asia/Tokyo": _l("Giappone"),
+    "Australia/Sydney": _l("Australia orientale"),
+}
 
 
 @functools.cache
@@ -34,11 +62,38 @@ def known_zones() -> frozenset[str]:
 
 
 @functools.cache
-def zone_choices() -> tuple[str, ...]:
-    """The zones offered, the common ones first."""
-    return tuple(
-        COMMON_ZONES + sorted(z for z in known_zones() if z not in COMMON_ZONES and "/" in z)
-    )
+def other_zones() -> tuple[str, ...]:
+    """The zones offered after the common ones: every region/city zone, sorted."""
+    return tuple(sorted(z for z in known_zones() if z not in COMMON_ZONES and "/" in z))
+
+
+def standard_offset(zone: str) -> str:
+    """The zone's offset from UTC outside summer time, as people write it: "UTC+1",
+    "UTC+5:30", "UTC−3", "UTC"."""
+    tz = ZoneInfo(zone)
+    now = datetime.now(tz)
+    minutes = int((now.utcoffset() - now.dst()).total_seconds()) // 60
+    if not minutes:
+        return "UTC"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{'+' if minutes > 0 else '−'}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def zone_choices(current: str | None = None) -> dict[str, list[SelectChoice]]:
+    """The time-zone select's groups: the common zones (Europe/Rome first) with where they
+    are, then all the others; *current* (a real zone the list leaves out, such as "CET")
+    among the others, so that an event keeps its zone."""
+    others = list(other_zones())
+    if current and current in known_zones() and current not in COMMON_ZONES:
+        if current not in others:
+            others = sorted([*others, current])
+    return {
+        _("Più usati"): [
+            SelectChoice(zone, f"{zone} — {where}, {standard_offset(zone)}")
+            for zone, where in COMMON_ZONES.items()
+        ],
+        _("Tutti i fusi orari"): [SelectChoice(zone, zone) for zone in others],
+    }
 
 
 def slugify(text: str) -> str:
@@ -232,10 +287,18 @@ class EventForm(BaseForm):
         render_kw={"rows": 8},
     )
 
-    def __init__(self, *args, event: Event | None = None, **kwargs):
+    def __init__(self, *args, event: Event | None = None, suggested_notice_en: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.event = event
-        self.timezone.choices = [SelectChoice(z, z) for z in zone_choices()]
+        self.timezone.choices = zone_choices(self.timezone.data)
+        #: The English privacy notice this new event's editor was filled in with: kept only
+        #: if the organiser changed it or the event has other English texts.
+        self.suggested_notice_en = suggested_notice_en
+        if suggested_notice_en:
+            self.privacy_notice_en.description = _(
+                "Già scritta: viene salvata se l'evento ha anche altri testi in inglese o se la "
+                "modifichi."
+            )
 
     @property
     def tz(self) -> ZoneInfo:
@@ -250,6 +313,7 @@ class EventForm(BaseForm):
     # -- field checks --------------------------------------------------------------------
 
     def validate_slug(self, field):
+        from_title = not field.data
         field.data = (field.data or slugify(self.title.data or "")).lower()
         if not SLUG_RE.match(field.data):
             raise ValidationError(
@@ -260,6 +324,11 @@ class EventForm(BaseForm):
             )
         taken = db.session.scalar(sa.select(Event.id).where(Event.slug == field.data))
         if taken is not None and (self.event is None or taken != self.event.id):
+            if from_title and self.event is None:
+                # A new event named as an earlier one (its next edition, often): the
+                # address from its title gets the next free number.
+                field.data = free_slug(field.data)
+                return
             raise ValidationError(_("Questo indirizzo è già usato da un altro evento."))
 
     def validate_timezone(self, field):
@@ -297,6 +366,24 @@ class EventForm(BaseForm):
             and field.naive <= self.registration_opens_at.naive
         ):
             raise ValidationError(_("Le iscrizioni devono chiudere dopo l'apertura."))
+
+    def validate_privacy_notice(self, field):
+        if has_gaps(field.data):
+            raise ValidationError(
+                _("Completa le parti segnate «[da completare]» prima di salvare.")
+            )
+
+    def validate_privacy_notice_en(self, field):
+        if self.suggested_notice_en and _same_text(field.data, self.suggested_notice_en):
+            others = [self[f"{n}_en"].data for n in TRANSLATED_FIELDS if n != "privacy_notice"]
+            if not any(others):
+                # The notice suggested for an event that has no other English text.
+                field.data = ""
+                return
+        if has_gaps(field.data):
+            raise ValidationError(
+                _("Completa le parti segnate «[to be completed]» prima di salvare.")
+            )
 
     def validate_online_url(self, field):
         if field.data and not re.match(r"^https?://[^\s/$.?#].[^\s]*$", field.data):
@@ -377,6 +464,22 @@ class EventForm(BaseForm):
                 }
             },
         }
+
+
+def _same_text(a: str | None, b: str) -> bool:
+    """Whether two texts are the same but for line endings and surrounding space (a
+    browser sends a textarea back with CRLF)."""
+    return (a or "").replace("\r\n", "\n").strip() == b.replace("\r\n", "\n").strip()
+
+
+#: What a new edition does not take from the event it starts from: its address and dates.
+NOT_COPIED = ("slug", "starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
+
+
+def form_data_for_new_edition(event: Event) -> dict:
+    """What the new-event editor shows when it starts from *event*: everything the editor
+    edits but the address and the dates (left empty to be chosen)."""
+    return {**form_data_for(event), **dict.fromkeys(NOT_COPIED, "")}
 
 
 def form_data_for(event: Event) -> dict:
