@@ -144,6 +144,21 @@ def test_equal_values_keep_a_stable_order_across_pages(client, create_event, org
         assert seen == expected, sort
 
 
+def test_waiting_list_places_count_the_whole_list_whatever_is_shown(
+    client, create_event, organizer_of
+):
+    event = create_event(capacity=1)
+    add(event)
+    for n, name in enumerate(["Primo", "Secondo", "Terzo"]):
+        add(event, email=f"w{n}@example.com", last_name=name)
+    organizer_of(event)
+    html = table(client, event, q="terzo")
+    assert names(html) == ["Terzo Maria"]
+    assert "posizione 3" in html
+    html = table(client, event, sort="name")
+    assert re.findall(r"posizione (\d)", html) == ["1", "2", "3"]  # Primo, Secondo, Terzo
+
+
 # -- dates, emails, header --------------------------------------------------------------------
 
 
@@ -489,6 +504,7 @@ def test_another_organisers_registrations_cannot_be_acted_on(
         ({"action": "approve", "ids": ["abc", "-1", "0", "1e3", "²"]}, "Nessuna iscrizione"),
         ({"action": "checkin", "ids": "9" * 40}, "Nessuna iscrizione selezionata"),
         ({"action": "checkin", "ids": "999999999999999999"}, "Nessuna iscrizione selezionata"),
+        ({"action": "checkin", "ids": str(2**31)}, "Nessuna iscrizione selezionata"),
         ({"action": "drop table", "ids": "1"}, "Scegli che cosa fare"),
         ({"ids": "1"}, "Scegli che cosa fare"),
     ],

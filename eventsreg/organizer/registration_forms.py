@@ -150,17 +150,19 @@ class FilterForm(_FilterFields):
 
 #: Most registrations one request may name (a page has at most 200).
 MAX_SELECTED = 1000
-_ID = re.compile(r"[0-9]{1,18}")
+_ID = re.compile(r"[0-9]{1,10}")
+#: The largest id an integer column holds (PostgreSQL's INTEGER is 32 bits).
+MAX_ID = 2**31 - 1
 
 
 def parse_ids(values: Iterable[str]) -> list[int]:
     """Registration ids from form values ("12", or "12,15,19"); anything else is ignored.
-    At most ``MAX_SELECTED``, each below 2**63 (what a database integer holds)."""
+    At most ``MAX_SELECTED``, each one an id a database integer column can hold."""
     ids: list[int] = []
     for value in values:
         for part in str(value).split(","):
             part = part.strip()
-            if _ID.fullmatch(part) and int(part) > 0 and int(part) not in ids:
+            if _ID.fullmatch(part) and 0 < int(part) <= MAX_ID and int(part) not in ids:
                 ids.append(int(part))
                 if len(ids) >= MAX_SELECTED:
                     return ids

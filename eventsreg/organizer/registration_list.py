@@ -222,6 +222,30 @@ def answers_of(
     return found
 
 
+def waitlist_positions(event: Event, registrations: list[Registration]) -> dict[int, int]:
+    """Registration id → place in *event*'s waiting list, for the waitlisted ones among
+    *registrations* (a page): numbered in SQL, in the order seats are given (oldest first,
+    as :func:`..registrations.seats.waitlist_positions`), only the page's places read."""
+    ids = [r.id for r in registrations if r.status is RegistrationStatus.waitlisted]
+    if not ids:
+        return {}
+    line = (
+        sa.select(
+            Registration.id.label("id"),
+            sa.func.row_number()
+            .over(order_by=(Registration.created_at, Registration.id))
+            .label("place"),
+        )
+        .where(
+            Registration.event_id == event.id,
+            Registration.status == RegistrationStatus.waitlisted,
+        )
+        .subquery()
+    )
+    rows = db.session.execute(sa.select(line.c.id, line.c.place).where(line.c.id.in_(ids)))
+    return {registration_id: place for registration_id, place in rows}
+
+
 def breakable_email(address: str) -> Markup:
     """*address* escaped, with a line-break opportunity after the @ and before each dot,
     so a narrow column wraps it at those and never in the middle of a word."""

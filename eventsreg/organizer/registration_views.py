@@ -94,7 +94,6 @@ def registrations(slug: str):
         return url_for(".registrations", slug=event.slug, **{**kept, "sort": sort.link_for(key)})
 
     bulk_form = BulkActionForm(formdata=None, back=urlencode({**kept, "page": page.number}))
-    waitlisted = any(r.status is RegistrationStatus.waitlisted for r in page.items)
     return render_template(
         "organizer/registrations.html",
         event=event,
@@ -115,7 +114,7 @@ def registrations(slug: str):
             **{k: v for k, v in kept.items() if k in FilterForm.LAYOUT_FIELDS},
         ),
         message_args={k: v for k, v in filter_args.items() if k != "q"},
-        positions=seats.waitlist_positions(event) if waitlisted else {},
+        positions=registration_list.waitlist_positions(event, page.items),
         pending=admin.count_pending(event),
         bulk_form=bulk_form,
         breakable_email=registration_list.breakable_email,
