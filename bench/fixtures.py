@@ -4,12 +4,15 @@
 ``python -m bench.fixtures exports 1000,10000`` adds one event per size with exactly
 eight questions of mixed kinds and that many registrations (``demo.seed_registrations``);
 ``python -m bench.fixtures form`` prints the demo event's question fields as JSON;
-``upgrade`` migrates the database and ``demo N`` seeds the demo with N registrations.
+``upgrade`` migrates the database and ``demo N`` seeds the demo with N registrations;
+``answers N`` then gives each of the demo event's registrations N answers (the registrations
+list's figure: a full questionnaire on every row).
 Several steps run in one process, in order (``upgrade demo 1000 feed 30 form``: one
 start-up of the app instead of four); the last step's JSON line is printed for the harness.
 """
 
 import json
+import random
 import sys
 from datetime import UTC, datetime, timedelta
 
@@ -20,7 +23,10 @@ from eventsreg import create_app
 from eventsreg.demo import DEMO_SLUG, seed_demo, seed_registrations
 from eventsreg.events.models import Event, EventStatus, QuestionKind
 from eventsreg.extensions import db
+from eventsreg.questions.kinds import kind_of
 from eventsreg.questions.library import Option, Questionnaire, Template, add_questionnaire
+from eventsreg.questions.models import Answer
+from eventsreg.registrations.models import Registration
 
 #: The export event's eight questions, of mixed kinds.
 EXPORT_QUESTIONS = Questionnaire(
@@ -141,12 +147,51 @@ def seed(registrations: int) -> dict:
     return {"slug": event.slug, "registrations": registrations}
 
 
+def fill_answers(per_registration: int) -> dict:
+    """Give every registration of the demo event *per_registration* answers (at most one per
+    question): the seeded ones, then plausible answers to the questions it skipped."""
+    event = db.session.scalar(sa.select(Event).where(Event.slug == DEMO_SLUG))
+    questions = sorted(event.questions, key=lambda q: (q.position, q.id))
+    rng = random.Random(per_registration)
+    given: dict[int, set[int]] = {}
+    rows = db.session.execute(
+        sa.select(Answer.registration_id, Answer.question_id)
+        .join(Registration, Registration.id == Answer.registration_id)
+        .where(Registration.event_id == event.id)
+    )
+    for registration_id, question_id in rows:
+        given.setdefault(registration_id, set()).add(question_id)
+    ids = db.session.scalars(sa.select(Registration.id).where(Registration.event_id == event.id))
+    added = []
+    for registration_id in ids:
+        answered = given.get(registration_id, set())
+        missing = [q for q in questions if q.id not in answered]
+        for question in missing[: max(per_registration - len(answered), 0)]:
+            value = kind_of(question).example(question, rng)
+            if value in ("", [], None):
+                value = "—"
+            added.append(
+                {"registration_id": registration_id, "question_id": question.id, "value": value}
+            )
+    for start in range(0, len(added), 5000):
+        db.session.execute(sa.insert(Answer.__table__), added[start : start + 5000])
+    db.session.commit()
+    total = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Answer)
+        .join(Registration, Registration.id == Answer.registration_id)
+        .where(Registration.event_id == event.id)
+    )
+    return {"answers": total, "added": len(added)}
+
+
 #: Step name → (arguments it takes, what it does with them).
 STEPS = {
     "upgrade": (0, lambda: upgrade() or {"upgraded": True}),
     "demo": (1, lambda n: seed(int(n))),
     "feed": (1, lambda n: add_feed_events(int(n))),
     "exports": (1, lambda sizes: add_export_events([int(s) for s in sizes.split(",")])),
+    "answers": (1, lambda n: fill_answers(int(n))),
     "form": (0, demo_form),
 }
 

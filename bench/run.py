@@ -29,7 +29,7 @@ from .servers import ROOT, Gunicorn, app_env, python_module
 
 DEFAULT_SIZES = (1_000, 10_000, 100_000)
 #: The groups of figures ``--only`` picks from.
-GROUPS = ("web", "exports")
+GROUPS = ("web", "exports", "list")
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SECRET = "bench-secret-key-not-for-production"
 
@@ -90,10 +90,14 @@ class Settings:
     xlsx_max: int
     output: Path
     web_registrations: int
-    #: Which groups of figures to measure: "web" (page, POST, feed) and/or "exports".
-    only: tuple[str, ...] = ("web", "exports")
+    #: Which groups of figures to measure: "web" (page, POST, feed), "exports", "list".
+    only: tuple[str, ...] = GROUPS
     #: gunicorn workers per server, app and baselines alike.
     workers: int = 2
+    #: Registrations of the demo event behind the organiser's registrations list.
+    list_registrations: int = 10_000
+    #: Answers each of them has (the demo's seeded ones, topped up).
+    list_answers: int = 18
 
     @property
     def web_section(self) -> str:
@@ -745,6 +749,60 @@ def _baseline_export(sqlite_cli: str | None, db_path: Path, query: str, out: Pat
     return seconds, peak
 
 
+# -- the organiser's registrations list ------------------------------------------------------
+
+#: The list's pages measured: (figure name, key in bench/list_page.py's output).
+LIST_PAGES = (
+    ("Registrations list, first page", "first"),
+    ("Registrations list, filtered and sorted page", "filtered"),
+    ("Registrations list, 5 question columns", "columns"),
+)
+
+
+def list_figures(settings: Settings, workdir: Path, figures: list[Figure]) -> None:
+    """``/organizer/events/<demo>/registrations`` of a large event: median time of a GET."""
+    size = settings.list_registrations
+    url = f"sqlite:///{workdir / 'list.sqlite'}"
+    log(f"registrations list: seeding {size:,} registrations, {settings.list_answers} answers…")
+    env = app_env(SQLALCHEMY_DATABASE_URI=url, SECRET_KEY=SECRET)
+    python_module(
+        "bench.fixtures",
+        ["upgrade", "demo", str(size), "answers", str(settings.list_answers)],
+        env,
+        workdir / "setup.log",
+    )
+    rounds = max(5, settings.rounds * 5)
+    log(f"registrations list: {rounds} GETs of each page…")
+    env = app_env(
+        SQLALCHEMY_DATABASE_URI=url,
+        SECRET_KEY=SECRET,
+        RATELIMIT_ENABLED=False,
+        LOG_LEVEL="WARNING",
+    )
+    out = python_module("bench.list_page", [str(rounds)], env, workdir / "list.log")
+    result = json.loads(out.strip().splitlines()[-1])
+    section = f"Registrations list ({result['registrations']:,} registrations, in process)"
+    per_row = result["answers"] / max(result["registrations"], 1)
+    for name, key in LIST_PAGES:
+        page = result[key]
+        figure = Figure(
+            section,
+            name,
+            "ms",
+            page["median_ms"],
+            None,
+            "",
+            None,
+            goal="< 1000 ms",
+            passed=page["median_ms"] < 1000 and page["rows"] > 0,
+        )
+        figure.notes.append(
+            f"slowest {page['max_ms']:.0f} ms; {page['rows']} rows of {page['matched']:,} "
+            f"matching; {page['bytes']:,} B; {per_row:.1f} answers a registration"
+        )
+        figures.append(figure)
+
+
 # -- output ----------------------------------------------------------------------------------
 
 
@@ -807,7 +865,8 @@ def machine_info(settings: Settings) -> list[str]:
         f"request), {settings.rounds} alternating rounds of {settings.seconds:g} s per side, "
         "medians compared",
         f"- export sizes: {', '.join(f'{s:,}' for s in settings.sizes)}; feed events: "
-        f"{settings.feed_events:,}; PostgreSQL: {'yes' if settings.postgres else 'no'}",
+        f"{settings.feed_events:,}; PostgreSQL: {'yes' if settings.postgres else 'no'}; "
+        f"registrations list: {settings.list_registrations:,} registrations",
         *([f"- only the {settings.only[0]} figures (--only)"] if len(settings.only) == 1 else []),
     ]
 
@@ -885,6 +944,7 @@ def parse_settings(argv: list[str] | None) -> Settings:
         web_registrations=min(1000, max(sizes)),
         only=(args.only,) if args.only else GROUPS,
         workers=args.workers,
+        list_registrations=min(10_000, max(sizes)),
     )
 
 
@@ -901,6 +961,8 @@ def main(argv: list[str] | None = None) -> int:
             web_figures(settings, workdir, figures)
         if "exports" in settings.only:
             export_figures(settings, workdir, figures)
+        if "list" in settings.only:
+            list_figures(settings, workdir, figures)
     except BaseException:
         log(f"benchmark failed; logs kept in {workdir}")
         raise

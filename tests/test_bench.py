@@ -26,6 +26,9 @@ FIGURES = [
     "CSV export, 40 registrations",
     "XLSX export, 40 registrations",
     "CSV export memory, 40 vs 20 registrations",
+    "Registrations list, first page",
+    "Registrations list, filtered and sorted page",
+    "Registrations list, 5 question columns",
 ]
 
 RATIO_FIGURES = [
