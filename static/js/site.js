@@ -76,3 +76,26 @@
     });
   });
 })();
+
+// == Registrations list: "select all on this page" (the row checkboxes work without it) ==
+document.addEventListener("DOMContentLoaded", function () {
+  "use strict";
+  document.querySelectorAll("input[data-select-all]").forEach(function (all) {
+    var form = all.form;
+    if (!form) { return; }
+    var name = all.getAttribute("data-select-all");
+    var boxes = form.querySelectorAll('input[type="checkbox"][name="' + name + '"]');
+    function sync() {
+      var ticked = 0;
+      boxes.forEach(function (box) { if (box.checked) { ticked++; } });
+      all.checked = ticked > 0 && ticked === boxes.length;
+      all.indeterminate = ticked > 0 && ticked < boxes.length;
+    }
+    all.hidden = false;
+    all.addEventListener("change", function () {
+      boxes.forEach(function (box) { box.checked = all.checked; });
+    });
+    boxes.forEach(function (box) { box.addEventListener("change", sync); });
+    sync();
+  });
+});
