@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: install translations run test lint audit db-upgrade seed clean
+.PHONY: install translations vendor run test lint audit db-upgrade seed clean
 
 # Compiled message catalogs, one per language (see translations/ and `make translations`).
 PO_FILES := $(wildcard translations/*/LC_MESSAGES/messages.po)
@@ -36,6 +36,11 @@ translations: $(STAMP)
 		-o translations/messages.pot .
 	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --ignore-obsolete
 	$(BIN)/pybabel -q compile -d translations
+
+# Designers Italia's UI kit (Bootstrap Italia, the version pinned in assets/package.json):
+# rebuild the subset served from static/vendor/bootstrap-italia/ (committed; needs npm).
+vendor:
+	$(PYTHON) assets/vendor.py
 
 db-upgrade: install
 	$(FLASK) db upgrade
