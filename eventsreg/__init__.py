@@ -16,6 +16,7 @@ from . import (
     logs,
     models,  # noqa: F401  (every table on the metadata)
     security,
+    static_files,
     templating,
     urls,
 )
@@ -75,6 +76,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.register(app)
     templating.register(app)
     security.init_app(app)
+    static_files.init_app(app)
     page_cache.init_app(app)
 
     for group in (demo_cli, events_cli, mail_cli, organizer_cli, privacy_cli, registrations_cli):
