@@ -1,8 +1,9 @@
 """Template filters and globals."""
 
-from flask import request
+from flask import request, url_for
 from flask_babel import get_locale
 from jinja2 import StrictUndefined
+from markupsafe import Markup, escape
 
 from . import calendar, formatting
 from .energy.picture import is_energy_event
@@ -19,6 +20,20 @@ from .registrations.models import (
     registration_status_label,
 )
 from .registrations.seats import RegistrationState
+
+#: The icons of Designers Italia's kit: a sprite with the symbols the templates use
+#: (assets/vendor.py lists them; `make vendor` rebuilds the sprite).
+ICON_SPRITE = "vendor/bootstrap-italia/svg/sprites.svg"
+
+
+def icon(name: str, size: str = "sm", classes: str = "") -> Markup:
+    """An icon from the kit's sprite, decorative: the text next to it says what it means."""
+    href = f"{url_for('static', filename=ICON_SPRITE)}#{name}"
+    css = " ".join(filter(None, ("icon", f"icon-{size}" if size else "", classes)))
+    return Markup(
+        f'<svg class="{escape(css)}" aria-hidden="true" focusable="false">'
+        f'<use href="{escape(href)}"></use></svg>'
+    )
 
 
 def register(app):
@@ -53,6 +68,7 @@ def register(app):
         Standing=Standing,
         standing_label=STANDING_LABELS.get,
         is_energy_event=is_energy_event,
+        icon=icon,
     )
     # A misspelt variable is a bug: fail loudly instead of rendering nothing.
     app.jinja_env.undefined = StrictUndefined
@@ -63,6 +79,7 @@ def register(app):
     def site_context():
         return {
             "site_name": app.config["SITE_NAME"],
+            "site_owner": app.config["DATA_CONTROLLER_NAME"],
             "current_locale": str(get_locale() or "it"),
             "languages": app.config["LANGUAGES"],
             "current_path": request.full_path.rstrip("?") if request else "/",

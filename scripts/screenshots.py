@@ -7,8 +7,10 @@ SQLite file on a loopback port, drives Debian's Chromium (/usr/bin/chromium) wit
 Playwright, registers a company through the real form and photographs: the event page,
 the form on a phone, the form with errors, the confirmation page, the confirmation email,
 the organiser's dashboard, the question builder, the form's English preview, a
-residents' meeting's form in English, and the energy-community picture on screen and as
-printed. Needs `pip install -r requirements-dev.txt`.
+residents' meeting's form in English, the energy-community picture on screen and as
+printed; then, with 2,000 more registrations, the event page, the form with errors, the
+dashboard, the registrations list with a bulk action and the new-event page at 390, 1280
+and 1920 px. Needs `pip install -r requirements-dev.txt`.
 """
 
 import argparse
@@ -25,6 +27,8 @@ from tests import browser as b  # noqa: E402
 OUT = ROOT / "docs" / "screenshots"
 PHONE = 390
 DESKTOP = 1200
+#: Phone, laptop and a large office screen: the key pages are photographed at each.
+WIDTHS = (390, 1280, 1920)
 
 
 def shoot(page, name: str, width: int, max_height: int) -> Path:
@@ -147,6 +151,50 @@ def add_residents_meeting(site) -> str:
     return slug
 
 
+def add_many_registrations(site, count: int) -> None:
+    """*count* more registrations of the demo event, each answering every question."""
+    import sqlalchemy as sa
+
+    from bench.fixtures import fill_answers
+    from eventsreg.demo import seed_registrations
+    from eventsreg.events.models import Event
+    from eventsreg.extensions import db
+
+    with site.app.app_context():
+        event = db.session.scalar(sa.select(Event).where(Event.slug == site.demo_slug))
+        seed_registrations(event, count, seed=7)
+        db.session.commit()
+        fill_answers(18)
+        db.session.remove()
+
+
+def shoot_workspace(chromium, site) -> None:
+    """The event page, the form with errors, the dashboard, the registrations list of 2,000
+    registrations with a bulk action chosen, and the new-event page, at each of WIDTHS."""
+    event = f"/events/{site.demo_slug}/"
+    add_many_registrations(site, 2000)
+    for width in WIDTHS:
+        context = b.new_context(chromium, width=width, height=1000)
+        page = context.new_page()
+        page.goto(site.url(event))
+        shoot(page, f"event-page-{width}.png", width, 1700)
+        page.goto(site.url(event + "register"))
+        submit(page)
+        page.evaluate("window.scrollTo(0, 0)")
+        shoot(page, f"form-errors-{width}.png", width, 1600)
+        b.sign_in(page, site)
+        page.goto(site.url(f"/organizer{event}"))
+        shoot(page, f"dashboard-{width}.png", width, 2600)
+        page.goto(site.url(f"/organizer{event}registrations?status=active&size=25"))
+        for box in page.locator("table.registrations-table tbody input[name=ids]").all()[1:4]:
+            box.check()
+        page.locator("select[name=action]").select_option(index=1)
+        shoot(page, f"registrations-{width}.png", width, 2000)
+        page.goto(site.url("/organizer/events/new?type=energy_community"))
+        shoot(page, f"new-event-{width}.png", width, 2000)
+        context.close()
+
+
 def free_port(preferred: int) -> int:
     """*preferred* if nobody listens there (links in the pictures then read as in the
     README), else 0 for any free port."""
@@ -234,6 +282,8 @@ def main() -> int:
         shoot(resident, "residents-meeting-form-en-phone.png", PHONE, 2400)
         resident.context.close()
         desktop.close()
+
+        shoot_workspace(chromium, site)
     return 0
 
 

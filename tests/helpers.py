@@ -54,3 +54,8 @@ def stored_bytes() -> bytes:
             for table in db.metadata.sorted_tables
         ]
     return "\n".join(text for table_rows in rows for text in table_rows).encode()
+
+
+def content_svgs(html: str) -> list[str]:
+    """The page's SVG pictures (charts, QR codes), leaving out the kit's decorative icons."""
+    return re.findall(r'<svg(?![^>]*class="icon[ "])[^>]*>.*?</svg>', html, re.S)

@@ -482,7 +482,7 @@ def test_organiser_makes_a_residents_meeting_in_two_languages_and_people_registe
 # -- accessibility: axe-core on every page, both languages, phone and desktop --------------
 
 LANGUAGES = ("it", "en")
-WIDTHS = (375, 1280)
+WIDTHS = (390, 1280)
 
 #: Scan results: {(page name, viewport width): serious and critical violations}.
 Found = dict[tuple[str, int], list[dict]]
@@ -553,11 +553,15 @@ def scan_organiser_pages(context, site, lang: str) -> Found:
     visit("energy community", f"{event}/energy")
     visit("energy rules", "/organizer/energy-rules")
     visit("event editor", f"{event}/edit")
+    visit("new event", "/organizer/events/new")
+    visit("new event from a type", "/organizer/events/new?type=residents_meeting")
+    visit("new edition", f"/organizer/events/new?from={site.demo_slug}")
     visit("questions", f"{event}/questions")
     edit_question = page.locator("table.questions-table a").first.get_attribute("href")
     visit("new question", f"{event}/questions/new")
     visit("question editor", edit_question)
     visit("registrations", f"{event}/registrations")
+    visit("registrations filtered", f"{event}/registrations?status=active&sort=name&size=25")
     detail = page.locator("table.registrations-table tbody th a").first.get_attribute("href")
     visit("registration detail", detail)
     visit("new registration", f"{event}/registrations/new")
