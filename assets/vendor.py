@@ -17,7 +17,7 @@ ASSETS = Path(__file__).resolve().parent
 ROOT = ASSETS.parent
 KIT = ASSETS / "node_modules" / "bootstrap-italia"
 OUT = ROOT / "static" / "vendor" / "bootstrap-italia"
-FONTS = ("300", "regular", "italic", "600", "700")
+FONTS = ("regular", "italic", "600", "700")
 #: Icons used by templates (`{{ icon("it-calendar") }}`); a new one is added here.
 ICONS = (
     "it-calendar",
