@@ -8,7 +8,6 @@ from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from .. import exports
 from ..events.models import Event
 from ..extensions import db
 from ..mail.models import OUTBOX_STATUS_LABELS
@@ -23,9 +22,8 @@ from ..registrations.errors import (
 )
 from ..registrations.models import REGISTRATION_STATUS_LABELS, Registration, RegistrationStatus
 from . import bp, registration_bulk, registration_list
-from . import services as organizer_services
 from .auth import managed_event_or_404, managed_registration_or_404
-from .export_views import _chunks, _download
+from .downloads import registrations_download
 from .models import Organizer
 from .registration_forms import (
     ActionForm,
@@ -154,22 +152,14 @@ def registrations_bulk(slug: str):
 
 def _export_selection(event: Event, action: str, chosen: list[Registration]):
     """The selected registrations as CSV or XLSX, logged like every export."""
-    file_format = "xlsx" if action == "export_xlsx" else "csv"
     ids = [registration.id for registration in chosen]
-    organizer_services.record_export(
+    return registrations_download(
         event,
-        file_format,
-        current_user.email,
-        organizer_id=current_user.id,
-        remote_addr=(request.remote_addr or "")[:64],
+        "xlsx" if action == "export_xlsx" else "csv",
+        delimiter="," if action == "export_csv_comma" else ";",
+        ids=ids,
         filters=f"selezione di {len(ids)}: " + ", ".join(map(str, ids))[:460],
     )
-    if file_format == "xlsx":
-        chunks = _chunks(event.id, exports.xlsx_chunks, ids=ids)
-        return _download(event, chunks, "xlsx", exports.XLSX_MIMETYPE)
-    delimiter = "," if action == "export_csv_comma" else ";"
-    chunks = _chunks(event.id, exports.csv_chunks, delimiter=delimiter, ids=ids)
-    return _download(event, chunks, "csv", "text/csv; charset=utf-8")
 
 
 def _render_detail(event: Event, registration: Registration, withdraw_form=None, status=200):
