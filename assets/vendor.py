@@ -6,11 +6,13 @@ font faces) into one minified stylesheet, copies the fonts it names and the icon
 templates use (a sprite with only those symbols), the licences, and writes VERSION.
 """
 
+import hashlib
 import json
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ASSETS = Path(__file__).resolve().parent
@@ -78,22 +80,35 @@ def main() -> None:
     (OUT / "css").mkdir(parents=True, exist_ok=True)
     (OUT / "fonts").mkdir(parents=True, exist_ok=True)
     (OUT / "svg").mkdir(parents=True, exist_ok=True)
-    run(
-        "node_modules/.bin/sass",
-        f"--load-path={KIT / 'src' / 'scss'}",
-        "--style=compressed",
-        "--no-source-map",
-        "--quiet-deps",
-        "--silence-deprecation=import,global-builtin,color-functions",
-        "bootstrap-italia.scss",
-        str(OUT / "css" / "bootstrap-italia.min.css"),
-    )
     for old in (OUT / "fonts").glob("*"):
         old.unlink()
+    files = {}
     for name in FONTS:
-        font = f"titillium-web-v10-latin-ext_latin-{name}.woff2"
-        shutil.copy(KIT / "dist" / "fonts" / "Titillium_Web" / font, OUT / "fonts" / font)
+        source = (
+            KIT
+            / "dist"
+            / "fonts"
+            / "Titillium_Web"
+            / f"titillium-web-v10-latin-ext_latin-{name}.woff2"
+        )
+        digest = hashlib.sha256(source.read_bytes()).hexdigest()[:10]
+        files[name] = f"titillium-web-{name}.{digest}.woff2"
+        shutil.copy(source, OUT / "fonts" / files[name])
     shutil.copy(KIT / "dist" / "fonts" / "Titillium_Web" / "OFL.txt", OUT / "fonts" / "OFL.txt")
+    with tempfile.TemporaryDirectory() as build:
+        entries = ", ".join(f"'{name}': '{file}'" for name, file in files.items())
+        Path(build, "_font-files.scss").write_text(f"$font-files: ({entries});\n")
+        run(
+            "node_modules/.bin/sass",
+            f"--load-path={KIT / 'src' / 'scss'}",
+            f"--load-path={build}",
+            "--style=compressed",
+            "--no-source-map",
+            "--quiet-deps",
+            "--silence-deprecation=import,global-builtin,color-functions",
+            "bootstrap-italia.scss",
+            str(OUT / "css" / "bootstrap-italia.min.css"),
+        )
     sprite = (KIT / "dist" / "svg" / "sprites.svg").read_text()
     (OUT / "svg" / "sprites.svg").write_text(sprite_subset(sprite, ICONS))
     shutil.copy(KIT / "LICENSE", OUT / "LICENSE")

@@ -5,16 +5,20 @@ SHA-256>``; a response asked for with the current fingerprint may be cached for 
 is never revalidated (``immutable``). A changed file has a new fingerprint, so a visitor
 never keeps an old stylesheet, and a repeat visit costs no request for the kit's 240 KB
 stylesheet, its fonts and icons. Without the fingerprint (or with an old one) Flask's
-default applies: revalidation with ETag / Last-Modified.
+default applies: revalidation with ETag / Last-Modified. Files that carry their hash in
+their own name (the kit's fonts, named so by `make vendor`: ``name.<10 hex digits>.woff2``)
+are cached the same way when the stylesheet asks for them.
 """
 
 import hashlib
+import re
 from functools import cache
 from pathlib import Path
 
 from flask import Flask, request
 
 ONE_YEAR = 365 * 24 * 3600
+HASHED_NAME = re.compile(r"\.[0-9a-f]{10}\.[a-z0-9]+$")
 
 
 def init_app(app: Flask) -> None:
@@ -38,6 +42,8 @@ def init_app(app: Flask) -> None:
     def get_send_file_max_age(filename: str | None) -> int | None:
         version = request.args.get("v")
         if filename and version and version == fingerprint(filename):
+            return ONE_YEAR
+        if filename and HASHED_NAME.search(filename):
             return ONE_YEAR
         return default_max_age(filename)
 

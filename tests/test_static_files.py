@@ -29,6 +29,14 @@ def test_event_page_links_fingerprinted_static_files_cached_for_a_year(client, c
         assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
 
 
+def test_fonts_named_with_their_hash_are_cached_for_a_year(client):
+    fonts = sorted((VENDOR / "fonts").glob("*.woff2"))
+    assert fonts
+    for font in fonts:
+        response = client.get(f"/static/vendor/bootstrap-italia/fonts/{font.name}")
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+
+
 def test_static_file_without_its_current_fingerprint_is_revalidated(client):
     assert client.get("/static/css/site.css").headers["Cache-Control"] == "no-cache"
     stale = client.get("/static/css/site.css?v=000000000000")
