@@ -66,16 +66,23 @@ def seats_needed(attendance: AttendanceMode, party_size: int) -> int:
     return party_size if attendance is AttendanceMode.in_person else 0
 
 
+def _seats_taken_query(event_id) -> sa.Select:
+    return sa.select(sa.func.coalesce(sa.func.sum(Registration.party_size), 0)).where(
+        Registration.event_id == event_id,
+        Registration.status == RegistrationStatus.confirmed,
+        Registration.attendance == AttendanceMode.in_person,
+    )
+
+
+def seats_taken_of(event_id) -> sa.ScalarSelect:
+    """:func:`seats_taken` as a subquery for *event_id* (a column: a query reading events
+    counts their seats in the same statement)."""
+    return _seats_taken_query(event_id).scalar_subquery()
+
+
 def seats_taken(event: Event) -> int:
     """People confirmed to attend *event* in person."""
-    total = db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(Registration.party_size), 0)).where(
-            Registration.event_id == event.id,
-            Registration.status == RegistrationStatus.confirmed,
-            Registration.attendance == AttendanceMode.in_person,
-        )
-    )
-    return int(total or 0)
+    return int(db.session.scalar(_seats_taken_query(event.id)) or 0)
 
 
 def seats_left(event: Event, taken: int) -> int | None:

@@ -26,22 +26,43 @@ def index():
     return render_template("events/index.html", upcoming=upcoming, past=past)
 
 
+#: A public event and its seats taken, in one statement (the event page's only query).
+_EVENT_AND_SEATS = sa.select(Event, seats.seats_taken_of(Event.id)).where(
+    Event.slug == sa.bindparam("slug"), Event.status.in_(services.PUBLIC_STATUSES)
+)
+
+
 @bp.get("/events/<slug>/")
 def detail(slug: str):
     """Show one event's page with its registration state."""
     cache_key = page_cache.key(slug)
     if cache_key and (html := page_cache.get(cache_key)) is not None:
         return html
-    event = services.get_public_event(slug) or abort(404)
+    row = db.session.execute(_EVENT_AND_SEATS, {"slug": slug}).one_or_none() or abort(404)
+    event, taken = row
+    now = utcnow()
     html = render_template(
         "events/detail.html",
         event=event,
-        availability=seats.availability(event),
-        is_over=event.ends_at <= utcnow(),
+        availability=seats.availability(event, now, int(taken)),
+        is_over=event.ends_at <= now,
+        parts=page_cache.parts(event, lambda: _page_parts(event)),
     )
     if cache_key:
         page_cache.put(cache_key, html)
     return html
+
+
+def _page_parts(event: Event) -> dict[str, str]:
+    """The parts of the event page that only the event changes."""
+    return {
+        name: render_template(f"events/{template}.html", event=event)
+        for name, template in (
+            ("head", "_detail_head"),
+            ("calendar", "_add_to_calendar"),
+            ("body", "_detail_body"),
+        )
+    }
 
 
 @bp.get("/events/<slug>/event.ics")

@@ -11,13 +11,23 @@ within the same seconds.
 Only the plain page is kept: not a page with a query string (its language-switch link
 differs, and the memory must not grow with made-up addresses) and not one carrying a
 flash message for one visitor.
+
+Beneath that memory, the parts of a page that only the event itself changes (its texts,
+dates, description, calendar links) are kept per version of the event (every value of its
+row, as just read) and language: :func:`parts`. Every registration changes the seats, and so
+clears the memory above, but not the event; the page is then rendered again with its seats
+and registration state counted afresh around the kept parts, and so is every page the
+memory above does not keep (a flash message, a query string, the seconds set to 0).
 """
 
 import time
+from collections.abc import Callable
+from functools import cache
 
 import sqlalchemy as sa
 from flask import Flask, current_app, has_app_context, request, session
 from flask_babel import get_locale
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from ..events.models import Event
@@ -26,10 +36,32 @@ from ..registrations.models import Registration
 #: Pages kept per process at most (several events × two languages).
 MAX_PAGES = 64
 _EXTENSION = "eventsreg.event_pages"
+#: Versions of events' parts kept per process at most (events × languages).
+MAX_PARTS = 256
+_PARTS = "eventsreg.event_page_parts"
 
 
 def init_app(app: Flask) -> None:
     app.extensions[_EXTENSION] = {}
+    app.extensions[_PARTS] = {}
+
+
+def parts(event: Event, render: Callable[[], dict[str, str]]) -> dict[str, Markup]:
+    """The parts of *event*'s page that depend on the event alone, in the current
+    language: made by *render* once per version of the event, kept in this process.
+
+    The version is every value of the event's row as just read, not only ``updated_at``:
+    a change made outside the app (SQL by hand) shows as soon as it is read."""
+    kept = current_app.extensions[_PARTS]
+    state = event.__dict__
+    row = repr([state.get(name) for name in _event_columns()])
+    version = (event.id, str(get_locale()), row)
+    found = kept.get(version)
+    if found is None:
+        if len(kept) >= MAX_PARTS:
+            kept.clear()
+        found = kept[version] = {name: Markup(html.rstrip()) for name, html in render().items()}
+    return found
 
 
 def _pages() -> dict[tuple[str, str], tuple[float, str]]:
@@ -58,6 +90,11 @@ def put(page_key: tuple[str, str], html: str) -> None:
         pages.clear()
     seconds = current_app.config["EVENT_PAGE_CACHE_SECONDS"]
     pages[page_key] = (time.monotonic() + seconds, html)
+
+
+@cache
+def _event_columns() -> tuple[str, ...]:
+    return tuple(attr.key for attr in sa.inspect(Event).column_attrs)
 
 
 @sa.event.listens_for(Session, "after_flush")
