@@ -13,14 +13,13 @@ from wtforms.fields.choices import SelectChoice
 from .. import validators
 from ..energy import exports
 from ..energy.estimate import Assumptions, estimate
-from ..energy.picture import energy_picture
 from ..energy.rules import RULES_CHECKED, STANDING_LABELS, ZONE_LABELS, Standing, Zone
 from ..extensions import db
 from ..formatting import number
 from ..forms import BaseForm
 from ..markdown import render_markdown
 from ..translated import current_locale
-from . import bp
+from . import bp, stats
 from .auth import managed_event_or_404
 
 RULES_PAGE = Path(__file__).resolve().parents[2] / "docs" / "energy-community-rules.md"
@@ -117,7 +116,7 @@ def _shown(name: str, value) -> str:
 
 
 def _picture_or_404(event):
-    picture = energy_picture(event)
+    picture = stats.energy_community(event)
     if picture is None:
         abort(404)
     return picture

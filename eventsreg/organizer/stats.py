@@ -32,6 +32,7 @@ from ..registrations.models import (
     RegistrationStatus,
 )
 from ..registrations.seats import seats_left, seats_taken
+from . import versions
 
 
 @dataclass
@@ -112,6 +113,18 @@ class Dashboard:
 
 
 def event_dashboard(event: Event) -> Dashboard:
+    """Everything the dashboard of *event* shows, kept per version of its registrations
+    (:mod:`.versions`): one aggregate query while nothing changed."""
+    return versions.kept(event, "dashboard", lambda: _event_dashboard(event))
+
+
+def energy_community(event: Event, companies: list[Company] | None = None):
+    """The event's energy-community picture (None without the questionnaire), kept per
+    version of its registrations: the dashboard and the panel share it."""
+    return versions.kept(event, "energy", lambda: energy_picture(event, companies))
+
+
+def _event_dashboard(event: Event) -> Dashboard:
     """Everything the dashboard of *event* shows (a fixed handful of queries)."""
     rows = active_registrations(event)
     companies = group_by_company(rows)
@@ -126,7 +139,7 @@ def event_dashboard(event: Event) -> Dashboard:
         companies=len(companies),
         questions=summaries,
         disagreements=disagreements(companies, questions),
-        energy_community=energy_picture(event, companies),
+        energy_community=energy_community(event, companies),
     )
 
 

@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
+from ..dbtypes import utcnow
 from ..events.models import Event
 from ..extensions import db
 from ..questions.models import Answer
@@ -45,29 +47,50 @@ class Company:
 
 
 def active_registrations(event: Event) -> list[RegistrationRow]:
-    """The event's active registrations with their answers, in one query."""
+    """The event's active registrations with their answers, in two plain queries (no ORM
+    objects: a large event has hundreds of thousands of answers)."""
+    active = (Registration.event_id == event.id, Registration.is_active)
     query = (
-        sa.select(Registration, Registration.company_key, Answer.question_id, Answer.value)
-        .outerjoin(Answer, Answer.registration_id == Registration.id)
-        .where(Registration.event_id == event.id, Registration.is_active)
+        sa.select(
+            Registration.id,
+            Registration.created_at,
+            Registration.company_name,
+            Registration.first_name,
+            Registration.last_name,
+            Registration.email,
+            Registration.vat_number,
+            Registration.tax_code,
+            Registration.company_key,
+            Registration.anonymized_at,
+        )
+        .where(*active)
         .order_by(Registration.id)
     )
     rows: dict[int, RegistrationRow] = {}
-    for registration, company_key, question_id, value in db.session.execute(query):
-        row = rows.get(registration.id)
-        if row is None:
-            row = rows[registration.id] = RegistrationRow(
-                id=registration.id,
-                created_at=registration.created_at,
-                company_name=registration.company_name,
-                full_name=registration.full_name,
-                email=registration.email,
-                vat_number=registration.vat_number,
-                tax_code=registration.tax_code,
-                company_key=company_key,
-                anonymized=registration.anonymized_at is not None,
-            )
-        if question_id is not None:
+    # Through the session's connection: plain rows, without the ORM's bookkeeping.
+    connection = db.session.connection()
+    for id_, created, company, first, last, email, vat, tax, key, anonymized in connection.execute(
+        query
+    ):
+        rows[id_] = RegistrationRow(
+            id=id_,
+            created_at=created,
+            company_name=company,
+            full_name=f"{first} {last}".strip(),
+            email=email,
+            vat_number=vat,
+            tax_code=tax,
+            company_key=key,
+            anonymized=anonymized is not None,
+        )
+    answers = (
+        sa.select(Answer.registration_id, Answer.question_id, Answer.value)
+        .join(Registration, Registration.id == Answer.registration_id)
+        .where(*active)
+    )
+    for registration_id, question_id, value in connection.execute(answers):
+        row = rows.get(registration_id)
+        if row is not None:  # one that became active between the two reads waits
             row.answers[question_id] = value
     return list(rows.values())
 
@@ -81,3 +104,29 @@ def group_by_company(rows: list[RegistrationRow]) -> list[Company]:
         Company(sorted(group, key=lambda r: (r.created_at, r.id), reverse=True))
         for group in groups.values()
     ]
+
+
+@sa.event.listens_for(Session, "before_flush")
+def _answers_change_their_registration(session: Session, flush_context, instances) -> None:
+    """An answer added, changed or removed moves its registration's ``updated_at``, as a
+    change to the registration's own fields does: what is summed up from the answers and
+    kept per version of the registrations (the organiser's dashboard) is built again."""
+    changed: dict[int, Registration] = {}
+    for obj in session.dirty:
+        # An answer taken off its registration's list (deleted as an orphan during the
+        # flush, after this hook): the list's change says so.
+        if isinstance(obj, Registration) and sa.inspect(obj).attrs.answers.history.deleted:
+            changed[id(obj)] = obj
+    for answer in (*session.new, *session.dirty, *session.deleted):
+        if not isinstance(answer, Answer):
+            continue
+        if answer in session.dirty and not session.is_modified(answer):
+            continue
+        registration = answer.registration
+        if registration is None and answer.registration_id is not None:
+            # Removed from its registration's list: the relationship is cleared, the id not.
+            registration = session.get(Registration, answer.registration_id)
+        if registration is not None and registration not in session.deleted:
+            changed[id(registration)] = registration
+    for registration in changed.values():
+        registration.updated_at = utcnow()
