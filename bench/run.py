@@ -24,12 +24,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from . import load
+from .cpu import process_tree_cpu
 from .fixtures import EXPORT_QUESTIONS
 from .servers import ROOT, Gunicorn, app_env, python_module
 
 DEFAULT_SIZES = (1_000, 10_000, 100_000)
 #: The groups of figures ``--only`` picks from.
-GROUPS = ("web", "exports", "list")
+GROUPS = ("web", "post", "exports", "list")
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SECRET = "bench-secret-key-not-for-production"
 
@@ -90,7 +91,8 @@ class Settings:
     xlsx_max: int
     output: Path
     web_registrations: int
-    #: Which groups of figures to measure: "web" (page, POST, feed), "exports", "list".
+    #: Which groups of figures to measure: "web" (page, POST, feed), "post" (the POST
+    #: alone), "exports", "list".
     only: tuple[str, ...] = GROUPS
     #: gunicorn workers per server, app and baselines alike.
     workers: int = 2
@@ -227,44 +229,91 @@ def post_factory(path: str, sessions: list[tuple[str, str]], fields: dict, tag: 
     return factory
 
 
-def measure_post(
-    section: str,
-    name: str,
-    app: Gunicorn,
-    baseline: Gunicorn,
-    fields: dict,
-    slug: str,
+@dataclass
+class PostTarget:
+    """One side of the registration figures: a server, the form's path and field names."""
+
+    name: str
+    server: Gunicorn
+    path: str
+    fields: dict
+    sessions: list[tuple[str, str]] = field(default_factory=list)
+    results: list = field(default_factory=list)
+    #: Server CPU milliseconds per answered request, one value per round.
+    cpu_ms: list[float] = field(default_factory=list)
+
+
+def _post_round(target: PostTarget, settings: Settings, tag: str) -> None:
+    if not target.sessions:
+        # A session cookie and CSRF token per client, as a browser has from the form.
+        target.sessions = [
+            load.session_for_form(target.server.url, target.path) for _ in range(settings.clients)
+        ]
+    factory = post_factory(target.path, target.sessions, target.fields, tag)
+    cpu_before = process_tree_cpu(target.server.process.pid)
+    result = load.run_load(
+        target.server.url,
+        factory,
+        seconds=settings.seconds,
+        clients=settings.clients,
+        expected=(303,),
+    )
+    cpu_after = process_tree_cpu(target.server.process.pid)
+    check_load(target.name, result)
+    target.results.append(result)
+    if cpu_before is not None and cpu_after is not None and result.requests:
+        target.cpu_ms.append((cpu_after - cpu_before) * 1000 / result.requests)
+
+
+def measure_posts(
     settings: Settings,
-) -> Figure:
-    register_path = f"/events/{slug}/register"
-    sessions = [load.session_for_form(app.url, register_path) for _ in range(settings.clients)]
-    runs = iter(range(1000))
-
-    def app_run():
-        tag = f"a{next(runs)}{secrets.token_hex(2)}"
-        factory = post_factory(register_path, sessions, fields, tag)
-        result = load.run_load(
-            app.url, factory, seconds=settings.seconds, clients=settings.clients, expected=(303,)
+    database: str,
+    waitlist: PostTarget,
+    confirmed: PostTarget,
+    bare: PostTarget,
+    fair: PostTarget,
+) -> list[Figure]:
+    """The registration POST on *database*: the demo event (its seats taken, so the
+    waiting-list path) and a copy without a capacity (confirmed, the invitation attached),
+    each against the fair baseline, and the demo against the bare one-INSERT baseline; in
+    alternating rounds (waiting list, fair, confirmed, bare…)."""
+    order = (waitlist, fair, confirmed, bare)
+    for n in range(settings.rounds):
+        for target in order:
+            _post_round(target, settings, f"{target.name[0]}{n}{secrets.token_hex(3)}")
+    section = settings.web_section
+    fair_name = "fair baseline: bare Flask + Flask-WTF, same form and validators, one transaction"
+    figures = []
+    for label, target in (("waiting list", waitlist), ("confirmed, invitation", confirmed)):
+        figure = throughput_figure(
+            section,
+            f"Registration POST ({label}), {database}, vs fair baseline",
+            0.5,
+            target.results,
+            fair.results,
+            fair_name,
         )
-        check_load(f"{name} app", result)
-        return result
+        figure.notes.insert(0, _cpu_note(target, fair))
+        figures.append(figure)
+    figure = throughput_figure(
+        section,
+        f"Registration POST, {database}",
+        None,
+        waitlist.results,
+        bare.results,
+        "bare Flask, one INSERT per POST",
+    )
+    figure.notes.insert(0, _cpu_note(waitlist, bare))
+    figures.append(figure)
+    return figures
 
-    def baseline_run():
-        tag = f"b{next(runs)}{secrets.token_hex(2)}"
-        factory = post_factory("/register", [("", "x")], fields, tag)
-        result = load.run_load(
-            baseline.url,
-            factory,
-            seconds=settings.seconds,
-            clients=settings.clients,
-            expected=(303,),
-        )
-        check_load(f"{name} baseline", result)
-        return result
 
-    app_results, base_results = alternate(app_run, baseline_run, settings.rounds)
-    return throughput_figure(
-        section, name, 0.5, app_results, base_results, "bare Flask, one INSERT per POST"
+def _cpu_note(app: PostTarget, baseline: PostTarget) -> str:
+    if not app.cpu_ms or not baseline.cpu_ms:
+        return "server CPU not measured (no /proc)"
+    return (
+        f"server CPU {median(app.cpu_ms):.1f} ms per registration vs "
+        f"{median(baseline.cpu_ms):.1f} ms"
     )
 
 
@@ -311,24 +360,12 @@ def web_figures(settings: Settings, workdir: Path, figures: list[Figure]) -> Non
     log("preparing the web database (migrations, demo, feed events)…")
     form = prepare_database(url, workdir, settings.web_registrations, settings.feed_events)
 
-    base_db = workdir / "baseline.sqlite"
-    _create_baseline_table(str(base_db), None)
-    pg = settings.postgres
-    pg_schema = f"bench_{os.getpid()}_{secrets.token_hex(3)}"
     servers: list[Gunicorn] = []
     try:
         app = Gunicorn(
             "app", "app:app", server_env(url), workdir / "app.log", workers=settings.workers
         )
         servers.append(app)
-        post_base = Gunicorn(
-            "baseline-post",
-            "bench.baseline_post:app",
-            {**app_env(), "BENCH_BASELINE_DB": str(base_db)},
-            workdir / "baseline-post.log",
-            workers=settings.workers,
-        )
-        servers.append(post_base)
         for server in servers:
             server.wait_healthy()
 
@@ -368,94 +405,127 @@ def web_figures(settings: Settings, workdir: Path, figures: list[Figure]) -> Non
         fresh.wait_healthy()
         figure = _page_figure(
             "Event page GET, rendered on every request",
-            None,
+            0.8,
             fresh.url,
             page_path,
             page_base,
             settings,
         )
-        figure.notes.append("EVENT_PAGE_CACHE_SECONDS=0: queries and template on every request")
+        figure.notes.append(
+            "EVENT_PAGE_CACHE_SECONDS=0: the event and its seats read and the page rendered "
+            "on every request (the event's own parts kept per version)"
+        )
         figures.append(figure)
         fresh.stop()
         servers.remove(fresh)
 
-        # 2. Registration POST on SQLite.
-        log("registration POST (SQLite)…")
-        figures.append(
-            measure_post(
-                settings.web_section,
-                "Registration POST, SQLite",
-                app,
-                post_base,
-                form["fields"],
-                form["slug"],
-                settings,
-            )
-        )
-        figures[-1].notes.append(_registration_mix(db_path))
-
-        # 3. The calendar feed.
+        # 2. The calendar feed. (The registration POST: post_figures.)
         log("calendar feed…")
         figures.extend(_feed_figures(app, page_base, feed_cold, settings))
-
-        # 4. Registration POST on PostgreSQL.
-        if pg:
-            log("registration POST (PostgreSQL)…")
-            pg_execute(pg, f'CREATE SCHEMA "{pg_schema}"')
-            pg_app_url = with_schema(pg, pg_schema)
-            pg_form = prepare_database(pg_app_url, workdir, settings.web_registrations)
-            _create_baseline_table(pg, pg_schema)
-            pg_app = Gunicorn(
-                "app-pg",
-                "app:app",
-                server_env(pg_app_url),
-                workdir / "app-pg.log",
-                workers=settings.workers,
-            )
-            servers.append(pg_app)
-            pg_base = Gunicorn(
-                "baseline-post-pg",
-                "bench.baseline_post:app",
-                {**app_env(), "BENCH_BASELINE_DB": pg, "BENCH_BASELINE_SCHEMA": pg_schema},
-                workdir / "baseline-post-pg.log",
-                workers=settings.workers,
-            )
-            servers.append(pg_base)
-            pg_app.wait_healthy()
-            pg_base.wait_healthy()
-            figures.append(
-                measure_post(
-                    settings.web_section,
-                    "Registration POST, PostgreSQL",
-                    pg_app,
-                    pg_base,
-                    pg_form["fields"],
-                    pg_form["slug"],
-                    settings,
-                )
-            )
-        else:
-            figures.append(
-                Figure(
-                    settings.web_section,
-                    "Registration POST, PostgreSQL",
-                    "req/s",
-                    None,
-                    None,
-                    "bare Flask, one INSERT per POST",
-                    None,
-                    goal="≥ 0.5",
-                    notes=["skipped: BENCH_POSTGRES=0, or no PostgreSQL server answered"],
-                )
-            )
     finally:
         for server in servers:
             server.stop()
-        if pg:
-            try:
-                pg_execute(pg, f'DROP SCHEMA IF EXISTS "{pg_schema}" CASCADE')
-            except Exception as error:  # report, never hide the run's own outcome
-                log(f"could not drop schema {pg_schema}: {error}")
+
+
+def post_figures(settings: Settings, workdir: Path, figures: list[Figure]) -> None:
+    """The registration POST on SQLite and PostgreSQL, against both baselines."""
+    db_path = workdir / "post.sqlite"
+    figures.extend(_post_database("SQLite", f"sqlite:///{db_path}", None, settings, workdir))
+    figures[-3].notes.append(_registration_mix(db_path, "comunita-%"))
+    figures[-2].notes.append(_registration_mix(db_path, "bench-%"))
+    pg = settings.postgres
+    if not pg:
+        figures.append(
+            Figure(
+                settings.web_section,
+                "Registration POST, PostgreSQL",
+                "req/s",
+                None,
+                None,
+                "bare Flask, one INSERT per POST",
+                None,
+                goal="≥ 0.5",
+                notes=["skipped: BENCH_POSTGRES=0, or no PostgreSQL server answered"],
+            )
+        )
+        return
+    schema = f"bench_{os.getpid()}_{secrets.token_hex(3)}"
+    pg_execute(pg, f'CREATE SCHEMA "{schema}"')
+    try:
+        figures.extend(
+            _post_database("PostgreSQL", with_schema(pg, schema), schema, settings, workdir)
+        )
+    finally:
+        try:
+            pg_execute(pg, f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        except Exception as error:  # report, never hide the run's own outcome
+            log(f"could not drop schema {schema}: {error}")
+
+
+def _post_database(
+    database: str, url: str, schema: str | None, settings: Settings, workdir: Path
+) -> list[Figure]:
+    """Prepare *database* (the demo, its copy with seats for all, the baselines' tables),
+    start the app and both baselines, and measure."""
+    log(f"registration POST ({database}): preparing…")
+    suffix = "-pg" if schema else ""
+    form = prepare_database(url, workdir, settings.web_registrations)
+    env = app_env(SQLALCHEMY_DATABASE_URI=url, SECRET_KEY=SECRET)
+    confirmed = json.loads(
+        python_module(
+            "bench.post_fixtures",
+            ["confirmed", str(settings.web_registrations)],
+            env,
+            workdir / "setup.log",
+        )
+        .strip()
+        .splitlines()[-1]
+    )
+    if schema:
+        base_target = settings.postgres
+        base_env = {**app_env(), "BENCH_BASELINE_DB": base_target, "BENCH_BASELINE_SCHEMA": schema}
+    else:
+        base_target = str(workdir / "baseline.sqlite")
+        fair_target = str(workdir / "fair.sqlite")
+        base_env = {**app_env(), "BENCH_BASELINE_DB": base_target}
+    _create_baseline_table(base_target, schema)
+    fair_env = {**base_env, "BENCH_FAIR_FIELDS": json.dumps(form["fields"])}
+    if not schema:
+        fair_env["BENCH_BASELINE_DB"] = fair_target
+    _create_fair_tables(fair_env["BENCH_BASELINE_DB"], schema)
+    servers: list[Gunicorn] = []
+    try:
+        for name, target, server_environment in (
+            ("app", "app:app", server_env(url)),
+            ("baseline-post", "bench.baseline_post:app", base_env),
+            ("baseline-fair-post", "bench.baseline_fair_post:app", fair_env),
+        ):
+            servers.append(
+                Gunicorn(
+                    name + suffix,
+                    target,
+                    server_environment,
+                    workdir / f"{name}{suffix}.log",
+                    workers=settings.workers,
+                )
+            )
+        for server in servers:
+            server.wait_healthy()
+        app, bare, fair = servers
+        log(f"registration POST ({database})…")
+        return measure_posts(
+            settings,
+            database,
+            PostTarget("waitlist", app, f"/events/{form['slug']}/register", form["fields"]),
+            PostTarget(
+                "confirmed", app, f"/events/{confirmed['slug']}/register", confirmed["fields"]
+            ),
+            PostTarget("bare", bare, "/register", form["fields"], sessions=[("", "x")]),
+            PostTarget("fair", fair, "/register", form["fields"]),
+        )
+    finally:
+        for server in servers:
+            server.stop()
 
 
 def _page_figure(name, goal, app_url, page_path, page_base, settings: Settings) -> Figure:
@@ -490,12 +560,13 @@ def _load(url: str, path: str, settings: Settings, headers: dict | None = None, 
     return result
 
 
-def _registration_mix(db_path: Path) -> str:
+def _registration_mix(db_path: Path, slugs: str = "comunita-%") -> str:
     with sqlite3.connect(db_path) as connection:
         rows = dict(
             connection.execute(
                 "SELECT r.status, count(*) FROM registrations r JOIN events e "
-                "ON e.id = r.event_id WHERE e.slug LIKE 'comunita-%' GROUP BY r.status"
+                "ON e.id = r.event_id WHERE e.slug LIKE ? GROUP BY r.status",
+                (slugs,),
             ).fetchall()
         )
     return ", ".join(f"{status} {count:,}" for status, count in sorted(rows.items()))
@@ -513,6 +584,25 @@ def _create_baseline_table(target: str, schema: str | None) -> None:
 
         module = importlib.reload(baseline_post)
         module.create_table()
+        module.connection().close()
+    finally:
+        os.environ.clear()
+        os.environ.update(env_before)
+
+
+def _create_fair_tables(target: str, schema: str | None) -> None:
+    """The fair baseline's tables, created once before its workers start."""
+    env_before = dict(os.environ)
+    os.environ["BENCH_BASELINE_DB"] = target
+    if schema:
+        os.environ["BENCH_BASELINE_SCHEMA"] = schema
+    try:
+        import importlib
+
+        from . import baseline_fair_post
+
+        module = importlib.reload(baseline_fair_post)
+        module.create_tables()
         module.connection().close()
     finally:
         os.environ.clear()
@@ -959,6 +1049,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if "web" in settings.only:
             web_figures(settings, workdir, figures)
+        if "web" in settings.only or "post" in settings.only:
+            post_figures(settings, workdir, figures)
         if "exports" in settings.only:
             export_figures(settings, workdir, figures)
         if "list" in settings.only:
