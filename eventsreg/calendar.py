@@ -4,9 +4,10 @@ Every event has one UID for life (``event-<id>@<domain>``); each change of time,
 status raises its SEQUENCE, so that calendars replace the entry they hold.
 """
 
+import functools
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
 import icalendar
@@ -122,8 +123,44 @@ def build_calendar(
     :param extra_sequence: added to each event's own SEQUENCE (a registrant's copy is
         cancelled and re-sent independently of the event).
     """
-    now = now or datetime.now().astimezone()
     events = list(events)
+    cal = calendar_of(
+        events,
+        method=method,
+        name=name,
+        attendee=attendee,
+        extra_sequence=extra_sequence,
+        extra_description=extra_description,
+        now=now,
+    )
+    body = cal.to_ical()
+    if events:
+        first, last = timezone_span(events)
+        body = _with_timezones(body, cal.get_missing_tzids(), first, last)
+    return body
+
+
+def timezone_span(events) -> tuple[date, date]:
+    """The dates the VTIMEZONEs cover: the years the events span (one year of margin each
+    side), so that clients never have to guess the zone's offsets (Outlook shifts times
+    if they do)."""
+    first = min(e.local_start for e in events).date() - timedelta(days=366)
+    last = max(e.local_end for e in events).date() + timedelta(days=366)
+    return first, last
+
+
+def calendar_of(
+    events,
+    *,
+    method: str | None = None,
+    name: str | None = None,
+    attendee: Attendee | None = None,
+    extra_sequence: int = 0,
+    extra_description: str = "",
+    now: datetime | None = None,
+) -> icalendar.Calendar:
+    """The calendar ``build_calendar`` serialises, without its VTIMEZONEs."""
+    now = now or datetime.now().astimezone()
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -147,13 +184,31 @@ def build_calendar(
                 method=method,
             )
         )
-    if events:
-        # Rules for the years the events span (one year of margin each side), so that
-        # clients never have to guess the zone's offsets (Outlook shifts times if they do).
-        first = min(e.local_start for e in events).date() - timedelta(days=366)
-        last = max(e.local_end for e in events).date() + timedelta(days=366)
-        cal.add_missing_timezones(first_date=first, last_date=last)
-    return cal.to_ical()
+    return cal
+
+
+def _with_timezones(body: bytes, tzids, first: date, last: date) -> bytes:
+    """*body* with a VTIMEZONE for each of *tzids* before its first component: the bytes
+    of ``cal.add_missing_timezones(first_date=first, last_date=last)`` then ``to_ical()``,
+    each VTIMEZONE built and serialised once per zone and span of dates (the same for
+    every invitation to an event; the feed's span moves with its events)."""
+    zones = b"".join(_timezone(tzid, first, last) for tzid in tzids)
+    if not zones:
+        return body
+    # A line beginning a component: a folded line begins with a space, a value's line
+    # breaks are escaped, so this is the calendar's first component.
+    at = body.index(b"\r\nBEGIN:VEVENT\r\n") + 2
+    return body[:at] + zones + body[at:]
+
+
+@functools.lru_cache(maxsize=128)
+def _timezone(tzid: str, first: date, last: date) -> bytes:
+    """The VTIMEZONE of *tzid* with its rules from *first* to *last*, serialised; empty
+    for a zone icalendar does not know (``add_missing_timezones`` leaves it out too)."""
+    try:
+        return icalendar.Timezone.from_tzid(tzid, first_date=first, last_date=last).to_ical()
+    except ValueError:
+        return b""
 
 
 def feed_etag(rows) -> str:

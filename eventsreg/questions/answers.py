@@ -34,10 +34,15 @@ def condition_labels(question: Question, values: list) -> str:
 
 def answers_summary(registration) -> list[tuple[str, str]]:
     """The answers given, as (question label, words), in the event's order and language."""
-    answers = registration.answers_by_question()
+    return answers_summary_of(registration.event.questions, registration.answers_by_question())
+
+
+def answers_summary_of(questions, answers: dict[int, object]) -> list[tuple[str, str]]:
+    """*answers* (question id → stored value) as (question label, words), in the order of
+    *questions* (all of the event's, in its order) and the current language."""
     return [
         (question.text("label"), display_value(question, answers[question.id]))
-        for question in registration.event.questions
+        for question in questions
         if question.id in answers
     ]
 

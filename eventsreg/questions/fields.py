@@ -82,9 +82,9 @@ class QuestionValidator:
             field.parsed = kind.parse(self.question, raw, current_locale())
         except NeedsReading as ambiguous:
             chosen = form.reading_of(field)
-            picked = _picked(ambiguous.readings, chosen)
+            picked = _picked(ambiguous.values, chosen)
             if picked is None and not page_convention_is_doubtful():
-                picked = ambiguous.readings[0][0]
+                picked = ambiguous.values[0]
             if picked is None:
                 field.reading = ReadingChoice(ambiguous.readings, chosen)
                 raise ValidationError(str(ambiguous)) from None
@@ -93,15 +93,15 @@ class QuestionValidator:
             raise ValidationError(str(error)) from None
 
 
-def _picked(readings: list[tuple[Decimal, str]], chosen: str | None) -> Decimal | None:
-    """The reading *chosen* names, if it is one of *readings* (of the text as it is now)."""
+def _picked(values: list[Decimal], chosen: str | None) -> Decimal | None:
+    """The reading *chosen* names, if it is one of *values* (of the text as it is now)."""
     if not chosen:
         return None
     try:
         wanted = Decimal(chosen)
     except (InvalidOperation, ValueError):
         return None
-    return next((value for value, _words in readings if value == wanted), None)
+    return next((value for value in values if value == wanted), None)
 
 
 def page_convention_is_doubtful() -> bool:

@@ -1,9 +1,12 @@
-"""Answers to an event's questions."""
+"""Answers to an event's questions; a change to a question is a new version of its event."""
+
+from datetime import timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from ..events.models import Question
+from ..dbtypes import utcnow
+from ..events.models import Event, Question
 from ..extensions import db
 
 
@@ -25,3 +28,27 @@ class Answer(db.Model):
 
     registration: Mapped["Registration"] = relationship(back_populates="answers")  # noqa: F821
     question: Mapped[Question] = relationship()
+
+
+@sa.event.listens_for(Session, "before_flush")
+def _questions_change_their_event(session: Session, flush_context, instances) -> None:
+    """A question added, changed or removed moves its event's ``updated_at``: what is kept
+    per event version (the registration form built from the questions, see
+    :mod:`.frozen`) is then built afresh, in every process, as after a change to the event."""
+    events: dict[int, Event] = {}
+    for question in (*session.new, *session.dirty, *session.deleted):
+        if not isinstance(question, Question):
+            continue
+        if question in session.dirty and not session.is_modified(question):
+            continue
+        event = question.event
+        if event is None and question.event_id is not None:
+            # Removed from its event's list: the relationship is cleared, the id is not.
+            event = session.get(Event, question.event_id)
+        if event is not None and event not in session.deleted:
+            events[id(event)] = event
+    for event in events.values():
+        now = utcnow()
+        before = event.updated_at
+        # Always a new value, even within the clock's resolution.
+        event.updated_at = max(now, before + timedelta(microseconds=1)) if before else now

@@ -35,13 +35,14 @@ def checkin_url(personal_token: str) -> str:
     return external_url("organizer.checkin_scan", token=checkin_token_for(personal_token))
 
 
-def shows_qr(registration: Registration) -> bool:
+def shows_qr(registration: Registration, event=None) -> bool:
     """Whether the registration comes with a QR code for the door: in-person attendees
-    of an event that still takes place."""
+    of an event that still takes place (*event*: the registration's, given when it is
+    not linked to it yet)."""
     return (
         registration.is_attending
         and registration.attendance is AttendanceMode.in_person
-        and not registration.event.is_cancelled
+        and not (event or registration.event).is_cancelled
     )
 
 

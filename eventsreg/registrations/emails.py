@@ -5,6 +5,8 @@ reads the registration and never changes it: the services decide which calendar 
 a registrant gets (``ics_method``) and record it on the registration before calling.
 """
 
+from dataclasses import dataclass
+
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -35,9 +37,51 @@ def _compose(
     token: str | None = None,
     **context,
 ) -> OutboxEmail:
-    event = registration.event
+    composed = _render(
+        registration,
+        registration.event,
+        kind,
+        subject,
+        ics_method=ics_method,
+        with_link=bool(token),
+        **context,
+    )
+    return queue_composed(composed, registration, token)
+
+
+@dataclass(frozen=True)
+class Composed:
+    """An email written but not queued yet: what ``queue_email`` takes, less the
+    registration's id and the token (known once the registration is stored)."""
+
+    kind: EmailKind
+    fields: dict
+
+
+def queue_composed(composed: Composed, registration: Registration, token: str | None):
+    """Queue *composed* for *registration* (stored: it has its id), in the caller's
+    transaction."""
+    return queue_email(
+        composed.kind, **composed.fields, registration_id=registration.id, token=token
+    )
+
+
+def _render(
+    registration: Registration,
+    event: Event,
+    kind: EmailKind,
+    subject,
+    *,
+    ics_method: str | None = None,
+    with_link: bool = False,
+    **context,
+) -> Composed:
+    """The email of *kind* to *registration* (of *event*): subject, bodies, invitation.
+
+    :param with_link: the bodies give the personal link (a placeholder for the token).
+    """
     # Bodies carry a placeholder; the token itself is stored sealed (see mail/sealing.py).
-    manage_url = external_url("registrations.manage", token=PLACEHOLDER) if token else None
+    manage_url = external_url("registrations.manage", token=PLACEHOLDER) if with_link else None
     ics = None
     if ics_method:
         ics = calendar.build_calendar(
@@ -60,24 +104,24 @@ def _compose(
             location=calendar.location(event),
             ics_method=ics_method,
             # The QR code is attached at delivery, when the token can be unsealed.
-            show_qr=bool(token) and checkin.shows_qr(registration),
+            show_qr=with_link and checkin.shows_qr(registration, event),
         )
         subject_text = str(subject() if callable(subject) else subject)
         text_body = render_template(f"emails/{kind.value}.txt", subject=subject_text, **context)
         html_body = render_template(f"emails/{kind.value}.html", subject=subject_text, **context)
-    return queue_email(
+    return Composed(
         kind,
-        to_address=registration.email,
-        to_name=registration.full_name,
-        subject=subject_text,
-        text_body=text_body,
-        html_body=html_body,
-        reply_to=event.contact_email,
-        event_id=event.id,
-        registration_id=registration.id,
-        ics=ics,
-        ics_method=ics_method,
-        token=token,
+        {
+            "to_address": registration.email,
+            "to_name": registration.full_name,
+            "subject": subject_text,
+            "text_body": text_body,
+            "html_body": html_body,
+            "reply_to": event.contact_email,
+            "event_id": event.id,
+            "ics": ics,
+            "ics_method": ics_method,
+        },
     )
 
 
@@ -85,7 +129,28 @@ def queue_confirmation(
     registration: Registration, token: str, *, ics_method: str | None
 ) -> OutboxEmail:
     """Thank the registrant, with what they sent, their link and (if attending) the invite."""
-    title = registration.event.text("title")
+    composed = compose_confirmation(
+        registration,
+        registration.event,
+        ics_method=ics_method,
+        answers=answers_summary(registration),
+    )
+    return queue_composed(composed, registration, token)
+
+
+def compose_confirmation(
+    registration: Registration,
+    event: Event,
+    *,
+    ics_method: str | None,
+    answers: list[tuple[str, str]],
+) -> Composed:
+    """The confirmation email (see ``queue_confirmation``), written without queueing it:
+    *registration* need not be stored yet, nor linked to *event*.
+
+    :param answers: the answers as (label, words) (``answers_summary_of``).
+    """
+    title = event.text("title")
 
     def subject():
         if registration.status is RegistrationStatus.pending:
@@ -96,13 +161,14 @@ def queue_confirmation(
             return _("Manifestazione di interesse ricevuta: %(title)s", title=title)
         return _("Iscrizione confermata: %(title)s", title=title)
 
-    return _compose(
+    return _render(
         registration,
+        event,
         EmailKind.confirmation,
         subject,
         ics_method=ics_method,
-        token=token,
-        answers=answers_summary(registration),
+        with_link=True,
+        answers=answers,
     )
 
 

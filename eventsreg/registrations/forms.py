@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from .. import validators
 from ..events.models import Event, FieldUse, Question, Registrants
 from ..forms import BaseForm, EmailAddress
+from ..questions import frozen
 from ..questions.fields import READING_SUFFIX, build_field
 from ..questions.kinds import kind_of, validator_message
 from ..translated import current_locale
@@ -124,15 +125,15 @@ class RegistrationForm(BaseForm):
         """A form for *event*, as its form profile says, with its questions in the page's
         language; when *editing*, without the fields that cannot change."""
         locale = current_locale()
-
-        class EventRegistrationForm(cls):
-            pass
-
-        for question in event.active_questions:
-            setattr(EventRegistrationForm, question.field_name, build_field(question, locale))
-        form = EventRegistrationForm(**kwargs)
+        questions = frozen.questions(event)
+        form_class = frozen.kept(
+            "registration_form",
+            (cls, *frozen.version(event), locale),
+            lambda: _form_class(cls, questions.active, locale),
+        )
+        form = form_class(**kwargs)
         form.event = event
-        form.questions = event.active_questions
+        form.questions = questions.active
         form.parsed = {}
         if editing:
             del form.email
@@ -320,6 +321,19 @@ class RegistrationForm(BaseForm):
         if value is None or not 1 <= value <= maximum:
             raise ValidationError(_("Inserire un numero di persone da 1 a %(max)d.", max=maximum))
         field.parsed = value
+
+
+def _form_class(cls, questions, locale: str):
+    """A subclass of *cls* with a field for each of *questions*, worded in *locale*: built
+    once per event version and language (``frozen.kept``), since WTForms then keeps the
+    class's list of fields too."""
+
+    class EventRegistrationForm(cls):
+        pass
+
+    for question in questions:
+        setattr(EventRegistrationForm, question.field_name, build_field(question, locale))
+    return EventRegistrationForm
 
 
 def _normalised(normalize, value: str) -> str:

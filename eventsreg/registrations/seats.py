@@ -104,22 +104,32 @@ def availability(
     now = now or utcnow()
     taken = seats_taken(event) if taken is None else taken
     left = seats_left(event, taken)
+    state = _state(event, now)
+    if state is RegistrationState.open and left == 0:
+        state = RegistrationState.waitlist
+    return Availability(state=state, seats_taken=taken, seats_left=left)
+
+
+def accepts_registrations(event: Event, now: datetime | None = None) -> bool:
+    """Whether *event* takes registrations at *now*, confirmed or on the waiting list:
+    the same answer as ``availability(...).accepts_registrations``, no seats counted."""
+    return _state(event, now or utcnow()) is RegistrationState.open
+
+
+def _state(event: Event, now: datetime) -> RegistrationState:
+    """The registration state at *now*, seats aside (open stands for open or waitlist)."""
     if event.is_cancelled:
-        state = RegistrationState.cancelled
-    elif (
+        return RegistrationState.cancelled
+    if (
         not event.is_published
         or event.is_registration_closed
         or now >= event.closes_at
         or now >= event.ends_at
     ):
-        state = RegistrationState.closed
-    elif event.registration_opens_at and now < event.registration_opens_at:
-        state = RegistrationState.not_yet_open
-    elif left == 0:
-        state = RegistrationState.waitlist
-    else:
-        state = RegistrationState.open
-    return Availability(state=state, seats_taken=taken, seats_left=left)
+        return RegistrationState.closed
+    if event.registration_opens_at and now < event.registration_opens_at:
+        return RegistrationState.not_yet_open
+    return RegistrationState.open
 
 
 def check_change(registration: Registration, attendance: AttendanceMode, party_size: int) -> None:

@@ -10,6 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from ..dbtypes import utcnow
 from ..events.models import Event
 from ..extensions import db
+from ..questions import frozen
+from ..questions.answers import answers_summary_of
 from ..questions.models import Answer
 from . import emails, links, seats
 from .errors import AlreadyRegistered, NotEnoughSeats, NotPending, RegistrationClosed
@@ -60,6 +62,24 @@ def find_by_email(event: Event, email: str) -> Registration | None:
 
 
 def _apply(registration: Registration, data: RegistrationData, now: datetime) -> None:
+    _apply_fields(registration, data, now)
+    existing = {answer.question_id: answer for answer in registration.answers}
+    for question_id, value in data.answers.items():
+        if not _given(value):
+            if question_id in existing:
+                registration.answers.remove(existing[question_id])
+        elif question_id in existing:
+            existing[question_id].value = value
+        else:
+            registration.answers.append(Answer(question_id=question_id, value=value))
+
+
+def _given(value) -> bool:
+    return not (value is None or value == [] or value == "")
+
+
+def _apply_fields(registration: Registration, data: RegistrationData, now: datetime) -> None:
+    """The registration's own fields from *data* (not its answers)."""
     registration.first_name = data.first_name
     registration.last_name = data.last_name
     registration.phone = data.phone
@@ -75,15 +95,6 @@ def _apply(registration: Registration, data: RegistrationData, now: datetime) ->
         registration.marketing_consent_at = now
     elif not data.marketing_consent:
         registration.marketing_consent_at = None
-    existing = {answer.question_id: answer for answer in registration.answers}
-    for question_id, value in data.answers.items():
-        if value is None or value == [] or value == "":
-            if question_id in existing:
-                registration.answers.remove(existing[question_id])
-        elif question_id in existing:
-            existing[question_id].value = value
-        else:
-            registration.answers.append(Answer(question_id=question_id, value=value))
 
 
 def register(
@@ -100,34 +111,28 @@ def register(
     """
     # Read before locking: the lock may end the transaction and expire loaded objects.
     registered_by_id = registered_by.id if registered_by is not None else None
+    answers = {qid: value for qid, value in data.answers.items() if _given(value)}
+    # The email as it will most likely be, written before the lock so that the lock is
+    # held for deciding and storing only; it is used only if nothing it says changed.
+    draft = _draft(event, data, answers, now or utcnow(), registered_by)
     seats.lock(event)
     # Stamped once the lock is held, so that the waiting list's order is the order in
     # which registrations were taken.
     now = now or utcnow()
     # Counted once, under the lock: nobody else can take a seat until this commits.
     taken = seats.seats_taken(event)
-    if registered_by is None:
-        if not seats.availability(event, now, taken).accepts_registrations:
-            raise RegistrationClosed()
-    elif event.is_cancelled or now >= event.ends_at:
-        raise RegistrationClosed()
+    _check_open(event, now, taken, registered_by)
     email = data.email.lower()
     registration = find_by_email(event, email)
     if registration is not None and registration.is_active:
         raise AlreadyRegistered()
-    if event.requires_approval and registered_by is None:
-        status = RegistrationStatus.pending
-    else:
-        needed = seats.seats_needed(data.attendance, data.party_size)
-        left = seats.seats_left(event, taken)
-        if left is not None and 0 < left < needed:
-            # Some seats are left, not enough for the party: the person chooses.
-            if data.when_party_does_not_fit == "fewer":
-                data.party_size = needed = left
-            elif data.when_party_does_not_fit == "ask":
-                raise NotEnoughSeats(left)
-        status = seats.status_for(needed, left)
-    if registration is None:
+    status, data.party_size = _decide(event, data, taken, registered_by)
+    composed = None
+    if registration is None and draft is not None and draft.holds(event, status, data):
+        registration, composed = draft.registration, draft.composed
+        registration.event = event
+        db.session.add(registration)
+    elif registration is None:
         registration = Registration(event=event, email=email)
         db.session.add(registration)
     else:
@@ -138,21 +143,138 @@ def register(
     registration.created_at = now
     # Someone registering again after withdrawing keeps the links they hold.
     token = links.new_link(registration)
-    registration.locale = data.locale
-    registration.privacy_consent_at = now
-    registration.privacy_notice_version = event.privacy_notice_version
-    registration.registered_by_id = registered_by_id
-    registration.status = status
-    _apply(registration, data, now)
+    registration.marketing_consent_at = None
+    _fill(registration, data, status, now, event, registered_by_id)
+    # Noted before the row is written: one INSERT, no UPDATE after it.
+    ics_method = registration.calendar_message()
+    if composed is None:
+        composed = _confirmation(registration, event, ics_method, answers)
     try:
         db.session.flush()
-        emails.queue_confirmation(registration, token, ics_method=registration.calendar_message())
+        _insert_answers(registration, answers)
+        emails.queue_composed(composed, registration, token)
         db.session.commit()
     except IntegrityError:
         # The same email registered at the same moment from elsewhere.
         db.session.rollback()
         raise AlreadyRegistered() from None
     return Registered(registration=registration, token=token)
+
+
+def _check_open(event: Event, now: datetime, taken: int, registered_by) -> None:
+    """:raises RegistrationClosed: *event* does not take this registration at *now*."""
+    if registered_by is None:
+        if not seats.availability(event, now, taken).accepts_registrations:
+            raise RegistrationClosed()
+    elif event.is_cancelled or now >= event.ends_at:
+        raise RegistrationClosed()
+
+
+def _decide(
+    event: Event, data: RegistrationData, taken: int, registered_by
+) -> tuple[RegistrationStatus, int]:
+    """The status of a registration of *data* with *taken* seats taken, and its party size
+    (fewer people when they chose to come with the seats left).
+
+    :raises NotEnoughSeats: the party does not fit and the person is to choose.
+    """
+    if event.requires_approval and registered_by is None:
+        return RegistrationStatus.pending, data.party_size
+    party = data.party_size
+    needed = seats.seats_needed(data.attendance, party)
+    left = seats.seats_left(event, taken)
+    if left is not None and 0 < left < needed:
+        # Some seats are left, not enough for the party: the person chooses.
+        if data.when_party_does_not_fit == "fewer":
+            party = needed = left
+        elif data.when_party_does_not_fit == "ask":
+            raise NotEnoughSeats(left)
+    return seats.status_for(needed, left), party
+
+
+def _fill(
+    registration: Registration,
+    data: RegistrationData,
+    status: RegistrationStatus,
+    now: datetime,
+    event: Event,
+    registered_by_id: int | None,
+) -> None:
+    registration.locale = data.locale
+    registration.privacy_consent_at = now
+    registration.privacy_notice_version = event.privacy_notice_version
+    registration.registered_by_id = registered_by_id
+    registration.status = status
+    _apply_fields(registration, data, now)
+
+
+def _confirmation(
+    registration: Registration, event: Event, ics_method: str | None, answers: dict
+) -> emails.Composed:
+    return emails.compose_confirmation(
+        registration,
+        event,
+        ics_method=ics_method,
+        answers=answers_summary_of(frozen.questions(event).all, answers),
+    )
+
+
+@dataclass
+class _Draft:
+    """A new registration and its confirmation email, written before the lock from what
+    was read then: the event's version, the status and the party size."""
+
+    registration: Registration
+    composed: "emails.Composed"
+    version: tuple
+    status: RegistrationStatus
+    party_size: int
+
+    def holds(self, event: Event, status: RegistrationStatus, data: RegistrationData) -> bool:
+        """Whether the email says what is true under the lock: the same event (as read
+        under the lock), status and party."""
+        return (
+            frozen.version(event) == self.version
+            and status is self.status
+            and data.party_size == self.party_size
+        )
+
+
+def _draft(
+    event: Event, data: RegistrationData, answers: dict, now: datetime, registered_by
+) -> _Draft | None:
+    """The registration *data* would most likely make, and its email, from the seats
+    counted now (None when it would not be taken as it is: the lock decides)."""
+    try:
+        taken = seats.seats_taken(event)
+        _check_open(event, now, taken, registered_by)
+        status, party = _decide(event, data, taken, registered_by)
+    except (RegistrationClosed, NotEnoughSeats):
+        return None
+    # Not linked to the event nor added to the session: the lock may end the session's
+    # transaction (SQLite), and nothing of this may be stored before the lock is held.
+    registration = Registration(email=data.email.lower(), ical_sequence=0)
+    scratch = RegistrationData(**{**data.__dict__, "party_size": party})
+    _fill(registration, scratch, status, now, event, None)
+    ics_method = registration.calendar_message()
+    composed = _confirmation(registration, event, ics_method, answers)
+    return _Draft(registration, composed, frozen.version(event), status, party)
+
+
+def _insert_answers(registration: Registration, answers: dict[int, object]) -> None:
+    """Write a new registration's *answers* (question id → value) in one statement, run
+    for all its rows at once (``executemany``: the statement is compiled once and kept;
+    a multi-row VALUES would be compiled anew for each number of answers)."""
+    if answers:
+        db.session.execute(
+            sa.insert(Answer.__table__),
+            [
+                {"registration_id": registration.id, "question_id": qid, "value": value}
+                for qid, value in answers.items()
+            ],
+        )
+    # Read from the database if anything asks for them before the commit.
+    db.session.expire(registration, ["answers"])
 
 
 def _start_afresh(registration: Registration) -> None:

@@ -64,9 +64,17 @@ def _accepted(response) -> bool:
 def register(slug: str):
     """Show the registration form and register the person."""
     event = event_services.get_public_event(slug) or abort(404)
-    availability = seats.availability(event)
-    if not availability.accepts_registrations:
-        return render_template("registrations/closed.html", event=event, availability=availability)
+    # A POST's seats are counted once, under the lock (services.register): whether the event
+    # takes registrations does not depend on them (a full one takes them on its waiting list).
+    availability = None
+    if request.method != "POST" or not seats.accepts_registrations(event):
+        availability = seats.availability(event)
+        if not availability.accepts_registrations:
+            return render_template(
+                "registrations/closed.html", event=event, availability=availability
+            )
+    # Read now: the registration's commit expires what the session loaded.
+    event_id = event.id
     form = RegistrationForm.for_event(
         event, data=_prefill(event) if request.method == "GET" else None
     )
@@ -84,7 +92,7 @@ def register(slug: str):
                     ),
                     "info",
                 )
-                return redirect(url_for(".confirmation", slug=event.slug), code=303)
+                return redirect(url_for(".confirmation", slug=slug), code=303)
             services.send_link(event, form.email.data, reason="registered_again")
             form.email.errors.append(
                 _(
@@ -97,19 +105,22 @@ def register(slug: str):
             form.offer_fewer_seats(error.seats_left, form.party_size.parsed)
         except RegistrationClosed:
             return render_template(
-                "registrations/closed.html", event=event, availability=availability
+                "registrations/closed.html", event=event, availability=seats.availability(event)
             )
         else:
             tokens = session.get(_SESSION_TOKENS, {})
-            tokens[str(event.id)] = result.token
+            tokens[str(event_id)] = result.token
             session[_SESSION_TOKENS] = tokens
             prefill = session.get(_SESSION_PREFILL, {})
-            if prefill.pop(str(event.id), None):
+            if prefill.pop(str(event_id), None):
                 session[_SESSION_PREFILL] = prefill
-            return redirect(url_for(".confirmation", slug=event.slug), code=303)
+            return redirect(url_for(".confirmation", slug=slug), code=303)
     status = 400 if form.is_submitted() else 200
     return render_template(
-        "registrations/form.html", event=event, form=form, availability=availability
+        "registrations/form.html",
+        event=event,
+        form=form,
+        availability=availability or seats.availability(event),
     ), status
 
 

@@ -10,6 +10,7 @@ nothing else looks at ``question.kind``.
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 from collections import Counter
@@ -44,12 +45,32 @@ class AnswerError(ValueError):
 class NeedsReading(AnswerError):
     """The text means two different numbers in the two conventions: the person chooses.
 
-    ``readings`` are (value, words) pairs, the page language's reading first.
+    ``values`` are the two numbers, the page language's reading first. ``readings``, the
+    (value, words) pairs offered, and the message are worded only when asked for: most
+    often the page's convention decides and nothing is shown.
+
+    :param explain: returns (message, readings).
     """
 
-    def __init__(self, message: str, readings: list[tuple[Decimal, str]]):
-        super().__init__(message)
-        self.readings = readings
+    def __init__(
+        self,
+        values: list[Decimal],
+        explain: Callable[[], tuple[str, list[tuple[Decimal, str]]]],
+    ):
+        super().__init__()
+        self.values = values
+        self._explain = explain
+
+    @functools.cached_property
+    def _explained(self) -> tuple[str, list[tuple[Decimal, str]]]:
+        return self._explain()
+
+    @property
+    def readings(self) -> list[tuple[Decimal, str]]:
+        return self._explained[1]
+
+    def __str__(self) -> str:
+        return self._explained[0]
 
 
 @dataclass

@@ -67,19 +67,20 @@ class Number(QuestionType):
         if problem := self.problem(question, reading.value):
             raise AnswerError(problem)
         if reading.other is not None and not self.problem(question, reading.other):
-            readings = [
-                (r, self.words(question, r, locale)) for r in (reading.value, reading.other)
-            ]
-            raise NeedsReading(
-                _(
+            values = [reading.value, reading.other]
+
+            def explain():
+                readings = [(r, self.words(question, r, locale)) for r in values]
+                message = _(
                     "È stato scritto %(text)s: si intende %(first)s oppure %(second)s? "
                     "Scegliere qui sotto, o riscrivere il numero.",
                     text=raw.strip(),
                     first=readings[0][1],
                     second=readings[1][1],
-                ),
-                readings,
-            )
+                )
+                return message, readings
+
+            raise NeedsReading(values, explain)
         return stored_number(reading.value)
 
     def words(self, question, value: Decimal, locale: str) -> str:

@@ -1,0 +1,65 @@
+"""An event's questions kept between requests, per event version.
+
+Every registration form of an event asks the same questions until an organiser changes
+them (or the event): reading them and building their form fields on every request is
+repeated work. This module keeps, per process, detached copies of an event's questions
+keyed by the event's version, ``(id, updated_at)``: any change to the event moves
+``updated_at``, and so does any change to one of its questions (see ``models.py``). The
+copies belong to no database session: they are read, never written, and a commit elsewhere
+does not expire them.
+"""
+
+import copy
+
+import sqlalchemy as sa
+from flask import current_app
+
+from ..events.models import Event, Question
+
+#: Versions kept per process (several events, their latest versions).
+MAX_VERSIONS = 64
+_EXTENSION = "eventsreg.frozen_questions"
+_COLUMNS = tuple(attr.key for attr in sa.inspect(Question).column_attrs)
+
+
+def version(event: Event) -> tuple:
+    """What identifies the state of *event* and its questions."""
+    return event.id, event.updated_at
+
+
+def kept(kind: str, key: tuple, build):
+    """The value this process keeps for (*kind*, *key*), built by *build()* the first time.
+
+    A small per-application memory for what is derived from an event version: when full,
+    it starts again (old versions are never asked for again).
+    """
+    memory = current_app.extensions.setdefault(_EXTENSION, {})
+    full_key = (kind, *key)
+    value = memory.get(full_key)
+    if value is None:
+        if len(memory) >= MAX_VERSIONS:
+            memory.clear()
+        value = memory[full_key] = build()
+    return value
+
+
+def questions(event: Event) -> "FrozenQuestions":
+    """*event*'s questions as detached copies (read once per event version)."""
+    return kept("questions", version(event), lambda: FrozenQuestions(event))
+
+
+class FrozenQuestions:
+    """Copies of an event's questions: ``all`` in the event's order, ``active`` those asked."""
+
+    def __init__(self, event: Event):
+        copies = {}
+        for question in event.questions:
+            twin = Question()
+            for key in _COLUMNS:
+                setattr(twin, key, copy.deepcopy(getattr(question, key)))
+            copies[question.id] = twin
+        for twin in copies.values():
+            if twin.condition_question_id is not None:
+                twin.condition_question = copies.get(twin.condition_question_id)
+        self.all: tuple[Question, ...] = tuple(copies.values())
+        self.active: tuple[Question, ...] = tuple(q for q in self.all if not q.is_archived)

@@ -1,0 +1,215 @@
+"""What makes a registration POST cheap, checked for what it must keep: the form kept per
+event version sees every change of a question, the answers are written in one statement
+and nothing is read twice, the email written before the seat lock says what is true
+under it, and the invitation's time zone kept between invitations gives the same bytes.
+
+No timing is asserted here (see bench/README.md for the figures).
+"""
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from flask_babel import force_locale
+
+from eventsreg import calendar
+from eventsreg.events.models import Event, QuestionKind
+from eventsreg.extensions import db
+from eventsreg.mail.models import OutboxEmail
+from eventsreg.questions import builder
+from eventsreg.questions.answers import answers_summary
+from eventsreg.registrations import emails, seats
+from eventsreg.registrations.models import Registration, RegistrationStatus
+
+from .conftest import choices, form_data
+
+
+@pytest.fixture
+def statements(app):
+    """The SQL statements the app runs from now on (an executemany counts once)."""
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append(" ".join(statement.split()))
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    yield seen
+    sa.event.remove(db.engine, "before_cursor_execute", record)
+
+
+def _questionnaire(event, add_question):
+    role = add_question(event, "role", QuestionKind.choice, choices=choices("consumer", "producer"))
+    add_question(
+        event,
+        "kwh",
+        QuestionKind.number,
+        settings={"unit": "kWh", "min": 0},
+        condition_question_id=role.id,
+        condition_values=["consumer"],
+    )
+    add_question(event, "notes", QuestionKind.textarea, settings={"max_length": 500})
+    return {q.code: q.field_name for q in event.questions}
+
+
+def test_the_form_kept_per_event_version_shows_a_changed_question(
+    client, create_event, add_question
+):
+    event = create_event()
+    question = add_question(event, "area", QuestionKind.text, label="Area produttiva")
+    page = client.get(f"/events/{event.slug}/register").get_data(as_text=True)
+    assert "Area produttiva" in page
+    before = event.updated_at
+
+    builder.update_question(question, label="Zona industriale")
+    assert event.updated_at > before  # a question's change is a new version of its event
+    page = client.get(f"/events/{event.slug}/register").get_data(as_text=True)
+    assert "Zona industriale" in page and "Area produttiva" not in page
+
+    builder.add_question(event, label="Numero di addetti", kind=QuestionKind.number)
+    page = client.get(f"/events/{event.slug}/register").get_data(as_text=True)
+    assert "Numero di addetti" in page
+
+    builder.remove_question(question)
+    page = client.get(f"/events/{event.slug}/register").get_data(as_text=True)
+    assert "Zona industriale" not in page and "Numero di addetti" in page
+
+
+def test_a_post_writes_the_answers_in_one_statement_and_reads_nothing_twice(
+    client, create_event, add_question, statements
+):
+    event = create_event(capacity=10)
+    fields = _questionnaire(event, add_question)
+    answers = {fields["role"]: "consumer", fields["kwh"]: "1500", fields["notes"]: "Ciao"}
+    # The first POST builds the form kept for this version of the event.
+    path = f"/events/{event.slug}/register"
+    question_ids = [q.id for q in event.questions]
+    response = client.post(path, data=form_data(**answers))
+    assert response.status_code == 303
+    statements.clear()
+
+    response = client.post(
+        path,
+        data=form_data(email="anna.bianchi@example.com", **answers),
+    )
+
+    assert response.status_code == 303
+    inserts = [s for s in statements if s.startswith("INSERT INTO answers")]
+    assert len(inserts) == 1
+    assert not [s for s in statements if "FROM questions" in s]
+    assert not [s for s in statements if s.startswith("UPDATE registrations")]
+    event_reads = [s for s in statements if s.startswith("SELECT events.")]
+    # Once to build the form, once under the lock (the statement that takes it).
+    assert len(event_reads) == 2
+    registration = db.session.scalar(
+        sa.select(Registration).where(Registration.email == "anna.bianchi@example.com")
+    )
+    assert registration.answers_by_question() == dict(
+        zip(question_ids, ["consumer", 1500, "Ciao"], strict=True)
+    )
+
+
+def _without_dtstamp(ics: str | None) -> str | None:
+    if ics is None:
+        return None
+    return "\n".join(line for line in ics.splitlines() if not line.startswith("DTSTAMP"))
+
+
+@pytest.mark.parametrize("capacity", [None, 0])
+def test_the_confirmation_is_the_one_written_from_the_stored_registration(
+    app, client, create_event, add_question, capacity
+):
+    """The email composed before the lock from the form's answers equals, byte for byte,
+    the one composed from the registration as stored (but for the invitation's DTSTAMP:
+    the moment it was made)."""
+    event = create_event(capacity=capacity, online_url="https://meet.example.org/x")
+    fields = _questionnaire(event, add_question)
+    data = form_data(
+        **{fields["role"]: "consumer", fields["kwh"]: "1.500", fields["notes"]: "Tetto <libero>"}
+    )
+    assert client.post(f"/events/{event.slug}/register", data=data).status_code == 303
+
+    registration = db.session.scalar(sa.select(Registration))
+    row = db.session.scalar(sa.select(OutboxEmail))
+    expected = RegistrationStatus.confirmed if capacity is None else RegistrationStatus.waitlisted
+    assert registration.status is expected
+    assert (row.ics is not None) is (capacity is None)
+    with app.test_request_context(), force_locale("it"):
+        again = emails.compose_confirmation(
+            registration,
+            registration.event,
+            ics_method=row.ics_method,
+            answers=answers_summary(registration),
+        )
+    assert again.fields["subject"] == row.subject
+    assert again.fields["text_body"] == row.text_body
+    assert again.fields["html_body"] == row.html_body
+    assert _without_dtstamp(again.fields["ics"]) == _without_dtstamp(row.ics)
+    assert "1.500 kWh" in row.text_body
+
+
+def test_the_email_says_what_the_lock_decided_when_the_seats_went_meanwhile(
+    client, create_event, register, monkeypatch
+):
+    """The email is written before the seat lock from the seats counted then; when the
+    last seat went in between, the registration is waitlisted and so says its email."""
+    event = create_event(capacity=1)
+    assert register(event, email="prima@example.com").status_code == 303
+    real_count = seats.seats_taken
+    calls = []
+
+    def stale_then_real(counted_event):
+        calls.append(counted_event.id)
+        # The count before the lock sees the seat still free.
+        return 0 if len(calls) == 1 else real_count(counted_event)
+
+    monkeypatch.setattr(seats, "seats_taken", stale_then_real)
+    assert register(event, email="seconda@example.com").status_code == 303
+
+    assert len(calls) == 2
+    second = db.session.scalar(
+        sa.select(Registration).where(Registration.email == "seconda@example.com")
+    )
+    assert second.status is RegistrationStatus.waitlisted
+    row = db.session.scalar(sa.select(OutboxEmail).where(OutboxEmail.registration_id == second.id))
+    assert row.subject.startswith("In lista d'attesa")
+    assert row.ics is None
+
+
+def test_the_email_says_what_the_event_is_when_it_changed_meanwhile(
+    client, create_event, register, monkeypatch
+):
+    """An organiser moving the event between the email's draft and the lock: the email
+    gives the new place (it is written again under the lock)."""
+    event = create_event(capacity=None)
+    real_lock = seats.lock
+
+    def moved_then_lock(locked_event):
+        db.session.execute(
+            sa.update(Event)
+            .where(Event.id == locked_event.id)
+            .values(venue_name="Sala nuova", updated_at=locked_event.updated_at + timedelta(1))
+        )
+        real_lock(locked_event)
+
+    monkeypatch.setattr(seats, "lock", moved_then_lock)
+    assert register(event).status_code == 303
+    row = db.session.scalar(sa.select(OutboxEmail))
+    assert "Sala nuova" in row.text_body
+    assert "Sala nuova" in row.ics
+
+
+@pytest.mark.parametrize("zones", [["Europe/Rome"], ["Europe/Rome", "America/New_York"]])
+def test_the_time_zone_kept_between_invitations_gives_the_same_bytes(app, create_event, zones):
+    events = [create_event(timezone=zone, title=f"Incontro {n}") for n, zone in enumerate(zones)]
+    now = events[0].updated_at
+    with app.test_request_context():
+        first = calendar.build_calendar(events, method="REQUEST", now=now)
+        second = calendar.build_calendar(events, method="REQUEST", now=now)
+        # As icalendar writes it itself, each VTIMEZONE built afresh.
+        reference = calendar.calendar_of(events, method="REQUEST", now=now)
+        start, end = calendar.timezone_span(events)
+        reference.add_missing_timezones(first_date=start, last_date=end)
+    assert first == second == reference.to_ical()
+    assert first.count(b"BEGIN:VTIMEZONE") == len(zones)
+    for zone in zones:
+        assert f"TZID:{zone}".encode() in first
