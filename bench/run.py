@@ -26,11 +26,13 @@ from pathlib import Path
 from . import load
 from .cpu import process_tree_cpu
 from .fixtures import EXPORT_QUESTIONS
+from .organizer_pages import organizer_figures
+from .rush import rush_figures
 from .servers import ROOT, Gunicorn, app_env, python_module
 
 DEFAULT_SIZES = (1_000, 10_000, 100_000)
 #: The groups of figures ``--only`` picks from.
-GROUPS = ("web", "post", "exports", "list")
+GROUPS = ("web", "post", "exports", "list", "organizer", "rush")
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SECRET = "bench-secret-key-not-for-production"
 
@@ -1055,6 +1057,10 @@ def main(argv: list[str] | None = None) -> int:
             export_figures(settings, workdir, figures)
         if "list" in settings.only:
             list_figures(settings, workdir, figures)
+        if "organizer" in settings.only:
+            organizer_figures(settings, workdir, figures)
+        if "rush" in settings.only:
+            rush_figures(settings, workdir, figures)
     except BaseException:
         log(f"benchmark failed; logs kept in {workdir}")
         raise

@@ -31,6 +31,12 @@ FIGURES = [
     "Registrations list, first page",
     "Registrations list, filtered and sorted page",
     "Registrations list, 5 question columns",
+    "Organiser: dashboard",
+    "Organiser: registrations list, first page",
+    "Organiser: registrations list, filtered and sorted page",
+    "Organiser: registrations list, 5 question columns",
+    "Organiser: energy-community panel",
+    "Rush: 20 visitors in 2 s, page + form + POST + next page",
 ]
 
 RATIO_FIGURES = [
