@@ -57,3 +57,22 @@ def lock_row(model, row_id: int) -> None:
         .with_for_update()
         .execution_options(populate_existing=True)
     ).all()
+
+
+def changed_parents(session, child_type, parent: str, parent_type, foreign_key: str) -> list:
+    """The parents (``child.<parent>``) of the *child_type* objects that the flush under way
+    adds, changes or removes: for a before_flush listener that moves the parent's version
+    when a child changes. A child taken off its parent's list has lost the relationship but
+    not its *foreign_key*, which finds the parent; parents being deleted are left out."""
+    parents: dict[int, object] = {}
+    for child in (*session.new, *session.dirty, *session.deleted):
+        if not isinstance(child, child_type):
+            continue
+        if child in session.dirty and not session.is_modified(child):
+            continue
+        found = getattr(child, parent)
+        if found is None and (parent_id := getattr(child, foreign_key)) is not None:
+            found = session.get(parent_type, parent_id)
+        if found is not None and found not in session.deleted:
+            parents[id(found)] = found
+    return list(parents.values())

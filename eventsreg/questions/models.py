@@ -5,6 +5,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from ..database import changed_parents
 from ..dbtypes import utcnow
 from ..events.models import Event, Question
 from ..extensions import db
@@ -35,19 +36,7 @@ def _questions_change_their_event(session: Session, flush_context, instances) ->
     """A question added, changed or removed moves its event's ``updated_at``: what is kept
     per event version (the registration form built from the questions, see
     :mod:`.frozen`) is then built afresh, in every process, as after a change to the event."""
-    events: dict[int, Event] = {}
-    for question in (*session.new, *session.dirty, *session.deleted):
-        if not isinstance(question, Question):
-            continue
-        if question in session.dirty and not session.is_modified(question):
-            continue
-        event = question.event
-        if event is None and question.event_id is not None:
-            # Removed from its event's list: the relationship is cleared, the id is not.
-            event = session.get(Event, question.event_id)
-        if event is not None and event not in session.deleted:
-            events[id(event)] = event
-    for event in events.values():
+    for event in changed_parents(session, Question, "event", Event, "event_id"):
         now = utcnow()
         before = event.updated_at
         # Always a new value, even within the clock's resolution.

@@ -11,6 +11,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ..database import changed_parents
 from ..dbtypes import utcnow
 from ..events.models import Event
 from ..extensions import db
@@ -117,16 +118,9 @@ def _answers_change_their_registration(session: Session, flush_context, instance
         # flush, after this hook): the list's change says so.
         if isinstance(obj, Registration) and sa.inspect(obj).attrs.answers.history.deleted:
             changed[id(obj)] = obj
-    for answer in (*session.new, *session.dirty, *session.deleted):
-        if not isinstance(answer, Answer):
-            continue
-        if answer in session.dirty and not session.is_modified(answer):
-            continue
-        registration = answer.registration
-        if registration is None and answer.registration_id is not None:
-            # Removed from its registration's list: the relationship is cleared, the id not.
-            registration = session.get(Registration, answer.registration_id)
-        if registration is not None and registration not in session.deleted:
-            changed[id(registration)] = registration
+    for registration in changed_parents(
+        session, Answer, "registration", Registration, "registration_id"
+    ):
+        changed[id(registration)] = registration
     for registration in changed.values():
         registration.updated_at = utcnow()
