@@ -124,3 +124,31 @@ def test_a_changed_answer_alone_moves_its_registration_and_shows_at_once(app):
     after = interest_counts(event, interest)
     assert after[new] == before[new] + 1
     assert after[old] == before[old] - 1
+
+
+def test_the_answers_are_read_as_the_column_reads_them_and_summed_once_per_question(app):
+    event = seed_demo()
+    seed_registrations(event, 40, seed=3)
+    rows = active_registrations(event)
+    stored = {
+        (answer.registration_id, answer.question_id): answer.value
+        for answer in db.session.scalars(sa.select(Answer))
+        if answer.registration.is_active
+    }
+    read = {(row.id, question): value for row in rows for question, value in row.answers.items()}
+    assert read == stored
+    assert {type(value) for value in read.values()} == {type(v) for v in stored.values()}
+    # Lists are not shared between answers: changing one leaves the others alone.
+    lists = [value for value in read.values() if isinstance(value, list)]
+    assert lists and len({id(value) for value in lists}) == len(lists)
+    # All the questions summed up in one pass give what each summed up alone gives.
+    latest = [company.latest for company in group_by_company(rows)]
+    questions = list(event.questions)
+    together = stats.summarise_all(questions, latest)
+    alone = [stats.summarise(question, latest) for question in questions]
+    assert together == alone
+    respondents = {
+        question.id: sum(1 for row in latest if row.answers.get(question.id) not in (None, ""))
+        for question in questions
+    }
+    assert {s.question.id: s.respondents for s in together} == respondents

@@ -130,7 +130,7 @@ def _event_dashboard(event: Event) -> Dashboard:
     companies = group_by_company(rows)
     latest = [company.latest for company in companies]
     questions = list(event.questions)
-    summaries = [summarise(question, latest) for question in questions]
+    summaries = summarise_all(questions, latest)
     count_answer_registrations(event, summaries)
     return Dashboard(
         counts=counts(event),
@@ -196,7 +196,24 @@ def registrations_per_day(event: Event) -> list[DayCount]:
 def summarise(question: Question, rows: list[RegistrationRow]) -> QuestionSummary:
     """The answers to *question* among *rows* (one per company), summed up as its kind
     sums them up."""
-    given = [r.answers[question.id] for r in rows if r.answers.get(question.id) not in (None, "")]
+    return summarise_all([question], rows)[0]
+
+
+def summarise_all(questions: list[Question], rows: list[RegistrationRow]) -> list[QuestionSummary]:
+    """Each of *questions* summed up over *rows* (one per company), the answers gathered
+    in one pass over the rows (not one pass per question)."""
+    given: dict[int, list] = {question.id: [] for question in questions}
+    for row in rows:
+        for question_id, value in row.answers.items():
+            if value is not None and value != "":
+                values = given.get(question_id)
+                if values is not None:
+                    values.append(value)
+    return [_summary(question, given[question.id]) for question in questions]
+
+
+def _summary(question: Question, given: list) -> QuestionSummary:
+    """*question*'s answers (none empty), in the rows' order, summed up."""
     kind = kind_of(question)
     result = kind.summarise(question, given)
     filters = (

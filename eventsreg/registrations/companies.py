@@ -4,6 +4,7 @@ What the dashboard and the energy-community panel sum up: answers count once per
 the latest registration of each company speaking for it.
 """
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -84,16 +85,34 @@ def active_registrations(event: Event) -> list[RegistrationRow]:
             company_key=key,
             anonymized=anonymized is not None,
         )
+    # The values as their stored JSON text, decoded here: most of them repeat (an
+    # option, yes or no, a band), and each distinct text is decoded once.
     answers = (
-        sa.select(Answer.registration_id, Answer.question_id, Answer.value)
+        sa.select(Answer.registration_id, Answer.question_id, sa.cast(Answer.value, sa.Text))
         .join(Registration, Registration.id == Answer.registration_id)
         .where(*active)
     )
-    for registration_id, question_id, value in connection.execute(answers):
+    decoded: dict[str, object] = {}
+    for registration_id, question_id, text in connection.execute(answers):
         row = rows.get(registration_id)
         if row is not None:  # one that became active between the two reads waits
-            row.answers[question_id] = value
+            row.answers[question_id] = _decoded(text, decoded)
     return list(rows.values())
+
+
+def _decoded(text: str | None, seen: dict[str, object]) -> object:
+    """The value a stored JSON text holds, as the column's type reads it. Plain values
+    (strings, numbers, booleans) are decoded once per distinct text and shared; lists and
+    objects, which could be changed in place, are decoded afresh for each answer."""
+    if text is None:
+        return None
+    if text[:1] in ("[", "{"):
+        return json.loads(text)
+    try:
+        return seen[text]
+    except KeyError:
+        value = seen[text] = json.loads(text)
+        return value
 
 
 def group_by_company(rows: list[RegistrationRow]) -> list[Company]:
