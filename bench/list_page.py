@@ -14,16 +14,29 @@ import re
 import statistics
 import sys
 import time
+from dataclasses import dataclass
 
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 PASSWORD = "bench-password-not-for-production"
 
 
-def main(argv: list[str]) -> int:
-    rounds = int(argv[0]) if argv else 15
+@dataclass
+class LargeDemo:
+    """The demo event of a seeded benchmark database, as the organiser pages see it."""
+
+    event: object
+    registrations: int
+    answers: int
+    #: A choice question to filter by (its first option), and five answer columns.
+    choice: object
+    columns: list[str]
+
+
+def large_demo(email: str) -> LargeDemo:
+    """In an app context: the demo event, its registrations and answers counted, a choice
+    question and five answer columns; *email* made an administrator (PASSWORD)."""
     import sqlalchemy as sa
 
-    from eventsreg import create_app
     from eventsreg.demo import DEMO_SLUG
     from eventsreg.events.models import Event
     from eventsreg.extensions import db
@@ -32,25 +45,33 @@ def main(argv: list[str]) -> int:
     from eventsreg.questions.models import Answer
     from eventsreg.registrations.models import Registration
 
+    event = db.session.scalar(sa.select(Event).where(Event.slug == DEMO_SLUG))
+    registrations = db.session.scalar(
+        sa.select(sa.func.count()).where(Registration.event_id == event.id)
+    )
+    answers = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Answer)
+        .join(Registration, Registration.id == Answer.registration_id)
+        .where(Registration.event_id == event.id)
+    )
+    questions = sorted(event.questions, key=lambda q: (q.position, q.id))
+    choice = next(q for q in questions if kind_of(q).filterable and q.choices)
+    if find_by_email(email) is None:
+        create_organizer(email, PASSWORD, is_admin=True)
+    return LargeDemo(event, registrations, answers, choice, [f"a{q.id}" for q in questions[:5]])
+
+
+def main(argv: list[str]) -> int:
+    rounds = int(argv[0]) if argv else 15
+    from eventsreg import create_app
+
+    email = "bench-list@example.org"
     app = create_app()
     with app.app_context():
-        event = db.session.scalar(sa.select(Event).where(Event.slug == DEMO_SLUG))
-        registrations = db.session.scalar(
-            sa.select(sa.func.count()).where(Registration.event_id == event.id)
-        )
-        answers = db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Answer)
-            .join(Registration, Registration.id == Answer.registration_id)
-            .where(Registration.event_id == event.id)
-        )
-        questions = sorted(event.questions, key=lambda q: (q.position, q.id))
-        # A choice question to filter by (its first option), and five answer columns.
-        choice = next(q for q in questions if kind_of(q).filterable and q.choices)
-        columns = [f"a{q.id}" for q in questions[:5]]
-        email = "bench-list@example.org"
-        if find_by_email(email) is None:
-            create_organizer(email, PASSWORD, is_admin=True)
+        sample = large_demo(email)
+        event, registrations, answers = sample.event, sample.registrations, sample.answers
+        choice, columns = sample.choice, sample.columns
         filter_value = choice.choices[0]["value"]
         slug = event.slug
 

@@ -24,8 +24,8 @@ import statistics
 import sys
 import time
 
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-PASSWORD = "bench-password-not-for-production"
+from .list_page import CSRF_RE, PASSWORD, large_demo
+
 #: A page slower than this is measured once, not ROUNDS times.
 SLOW_SECONDS = 10.0
 
@@ -36,33 +36,16 @@ def main(argv: list[str]) -> int:
     import sqlalchemy as sa
 
     from eventsreg import create_app
-    from eventsreg.demo import DEMO_SLUG
-    from eventsreg.events.models import Event
     from eventsreg.extensions import db
-    from eventsreg.organizer.services import create_organizer, find_by_email
-    from eventsreg.questions.kinds import kind_of
-    from eventsreg.questions.models import Answer
     from eventsreg.registrations.models import Registration, RegistrationStatus
 
+    email = "bench-organizer@example.org"
     app = create_app()
     with app.app_context():
-        event = db.session.scalar(sa.select(Event).where(Event.slug == DEMO_SLUG))
-        registrations = db.session.scalar(
-            sa.select(sa.func.count()).where(Registration.event_id == event.id)
-        )
-        answers = db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Answer)
-            .join(Registration, Registration.id == Answer.registration_id)
-            .where(Registration.event_id == event.id)
-        )
-        questions = sorted(event.questions, key=lambda q: (q.position, q.id))
-        choice = next(q for q in questions if kind_of(q).filterable and q.choices)
-        columns = [f"a{q.id}" for q in questions[:5]]
+        sample = large_demo(email)
+        event, registrations, answers = sample.event, sample.registrations, sample.answers
+        choice, columns = sample.choice, sample.columns
         choice_filter = {choice.field_name: choice.choices[0]["value"]}
-        email = "bench-organizer@example.org"
-        if find_by_email(email) is None:
-            create_organizer(email, PASSWORD, is_admin=True)
         slug, event_id = event.slug, event.id
         touched, touched_status = db.session.execute(
             sa.select(Registration.id, Registration.status)
@@ -170,18 +153,12 @@ PAGES = (
 def organizer_figures(settings, workdir, figures: list) -> None:
     """The organiser's pages of the demo event with ``settings.organizer_registrations``
     registrations of 18 answers or more, in a process of their own (SQLite)."""
-    from .run import SECRET, Figure, log
+    from .run import SECRET, Figure, log, seed_large_demo
     from .servers import app_env, python_module
 
     size = min(100_000, max(settings.sizes))
-    url = f"sqlite:///{workdir / 'organizer.sqlite'}"
-    log(f"organiser pages: seeding {size:,} registrations, {settings.list_answers} answers…")
-    env = app_env(SQLALCHEMY_DATABASE_URI=url, SECRET_KEY=SECRET)
-    python_module(
-        "bench.fixtures",
-        ["upgrade", "demo", str(size), "answers", str(settings.list_answers)],
-        env,
-        workdir / "setup.log",
+    url = seed_large_demo(
+        "organiser pages", workdir / "organizer.sqlite", size, settings.list_answers, workdir
     )
     rounds = max(3, settings.rounds * 2)
     log("organiser pages: GETs of each page…")

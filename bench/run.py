@@ -851,17 +851,25 @@ LIST_PAGES = (
 )
 
 
+def seed_large_demo(what: str, path: Path, size: int, answers: int, workdir: Path) -> str:
+    """A SQLite file at *path* with the demo events, *size* registrations of the demo event
+    and *answers* answers each at least; its URL."""
+    url = f"sqlite:///{path}"
+    log(f"{what}: seeding {size:,} registrations, {answers} answers…")
+    python_module(
+        "bench.fixtures",
+        ["upgrade", "demo", str(size), "answers", str(answers)],
+        app_env(SQLALCHEMY_DATABASE_URI=url, SECRET_KEY=SECRET),
+        workdir / "setup.log",
+    )
+    return url
+
+
 def list_figures(settings: Settings, workdir: Path, figures: list[Figure]) -> None:
     """``/organizer/events/<demo>/registrations`` of a large event: median time of a GET."""
     size = settings.list_registrations
-    url = f"sqlite:///{workdir / 'list.sqlite'}"
-    log(f"registrations list: seeding {size:,} registrations, {settings.list_answers} answers…")
-    env = app_env(SQLALCHEMY_DATABASE_URI=url, SECRET_KEY=SECRET)
-    python_module(
-        "bench.fixtures",
-        ["upgrade", "demo", str(size), "answers", str(settings.list_answers)],
-        env,
-        workdir / "setup.log",
+    url = seed_large_demo(
+        "registrations list", workdir / "list.sqlite", size, settings.list_answers, workdir
     )
     rounds = max(5, settings.rounds * 5)
     log(f"registrations list: {rounds} GETs of each page…")
