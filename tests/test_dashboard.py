@@ -365,7 +365,7 @@ def test_registrations_per_day_are_counted_in_the_events_zone_across_midnight(cr
     register_at(event, "c@example.com", datetime(2025, 3, 11, 9, 0, tzinfo=UTC))
     register_at(event, "d@example.com", datetime(2025, 3, 13, 12, 0, tzinfo=UTC))
 
-    days = [(d.day, d.count) for d in stats.registrations_per_day(event)]
+    days = [(d.day, d.count) for d in stats.event_dashboard(event).days]
     assert days == [
         (date(2025, 3, 10), 1),
         (date(2025, 3, 11), 2),

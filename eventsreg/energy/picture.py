@@ -7,8 +7,11 @@ registration (two contacts of one company count once). Companies that said they 
 interested are left out; only members' consumption counts as eligible.
 """
 
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+from flask_babel import get_locale
 
 from ..events.models import Event, Meaning, Question
 from ..questions.kinds import as_decimal
@@ -48,7 +51,8 @@ class CompanyPicture:
     #: The registration whose answers speak for the company (its latest).
     registration_id: int
     standing: Standing
-    reasons: list[str]
+    #: What the standing was judged from.
+    facts: Facts
     interest: str | None
     role: str | None
     #: Registrations of the company (several contacts).
@@ -64,6 +68,11 @@ class CompanyPicture:
     @property
     def is_member(self) -> bool:
         return self.standing is Standing.member
+
+    @property
+    def reasons(self) -> list[str]:
+        """Why the company has its standing, in the page's language."""
+        return list(_judged(self.facts, str(get_locale()))[1])
 
     @property
     def consumption(self) -> Decimal:
@@ -129,7 +138,12 @@ def questions_by_meaning(event: Event) -> dict[Meaning, Question]:
 
 def is_energy_event(event: Event) -> bool:
     """Whether *event* asks the energy-community questions."""
-    return REQUIRED <= questions_by_meaning(event).keys()
+    return asks_energy_questions(questions_by_meaning(event))
+
+
+def asks_energy_questions(by_meaning: dict[Meaning, Question]) -> bool:
+    """Whether questions found by meaning make an energy-community questionnaire."""
+    return REQUIRED <= by_meaning.keys()
 
 
 def energy_picture(event: Event, companies: list[Company] | None = None) -> EnergyPicture | None:
@@ -139,19 +153,33 @@ def energy_picture(event: Event, companies: list[Company] | None = None) -> Ener
         has them already (the dashboard); read otherwise.
     """
     by_meaning = questions_by_meaning(event)
-    if not REQUIRED <= by_meaning.keys():
+    if not asks_energy_questions(by_meaning):
         return None
     if companies is None:
         companies = group_by_company(active_registrations(event))
-    pictures, not_interested = [], 0
-    for company in companies:
-        answers = _Answers(company, by_meaning)
-        if answers.get(Meaning.interest) not in INTERESTED:
-            not_interested += 1
-            continue
-        pictures.append(_company_picture(company, answers))
-    pictures.sort(key=lambda c: c.name.casefold())
-    return EnergyPicture(pictures, not_interested, _groups(pictures))
+    return assembled([company_picture(company, by_meaning) for company in companies])
+
+
+def company_picture(company: Company, by_meaning: dict[Meaning, Question]) -> CompanyPicture | None:
+    """What *company* brings to the community (None: it said it is not interested)."""
+    answers = _Answers(company, by_meaning)
+    if answers.get(Meaning.interest) not in INTERESTED:
+        return None
+    return _company_picture(company, answers)
+
+
+def assembled(pictures: list[CompanyPicture | None]) -> EnergyPicture:
+    """The event's picture of its companies' pictures (None for each not interested)."""
+    interested = sorted((p for p in pictures if p is not None), key=lambda c: c.name.casefold())
+    return EnergyPicture(interested, len(pictures) - len(interested), _groups(interested))
+
+
+@functools.lru_cache(maxsize=1024)
+def _judged(facts: Facts, locale: str) -> tuple[Standing, tuple[str, ...]]:
+    """The standing of *facts* and its reasons in *locale* (few distinct facts repeat over
+    thousands of companies)."""
+    status, reasons = standing(facts)
+    return status, tuple(reasons)
 
 
 class _Answers:
@@ -184,13 +212,12 @@ def _company_picture(company: Company, answers: _Answers) -> CompanyPicture:
         ateco_edition=answers.get(Meaning.ateco_edition),
         produces=role in PRODUCING_ROLES or bool(planned) or bool(existing),
     )
-    status, reasons = standing(facts)
     picture = CompanyPicture(
         key=latest.company_key,
         name=latest.company_name or latest.full_name,
         registration_id=latest.id,
-        standing=status,
-        reasons=reasons,
+        standing=_judged(facts, str(get_locale()))[0],
+        facts=facts,
         interest=answers.get(Meaning.interest),
         role=role,
         contacts=len(company.registrations),

@@ -1,31 +1,37 @@
 """The numbers of an event's dashboard: counts, registrations per day, answers summed up.
 
-Plain functions over the database, free of request state. Answers are summed once per
-company: active registrations are grouped by VAT number (else tax code, else email; by
-the pseudonym the purge gave the company once anonymised) and the latest registration of
-each company speaks for it. Beside each answer the registrations list can filter by, the
-active registrations giving it are counted in SQL, as the list counts them.
+Answers are summed once per company: active registrations are grouped by VAT number (else
+tax code, else email; by the pseudonym the purge gave the company once anonymised) and the
+latest registration of each company speaks for it. Beside each answer the registrations
+list can filter by, the active registrations giving it are counted, matched as the list
+matches them (``filter_accepts``, the Python twin of the list's ``filter_matches``).
+Everything summed from the answers is kept per process and brought up to date with the
+registrations that changed (:class:`Tally`, :mod:`.versions`); the counts by status come
+from SQL on each build.
 """
 
+import json
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from ..energy.picture import EnergyPicture, energy_picture
+from ..energy.picture import (
+    CompanyPicture,
+    EnergyPicture,
+    asks_energy_questions,
+    assembled,
+    company_picture,
+    is_energy_event,
+)
 from ..events.models import Event, Question
 from ..extensions import db
+from ..questions import frozen
 from ..questions.kinds import NumberSummary, OptionCount, kind_of
-from ..questions.models import Answer
-from ..registrations.companies import (
-    Company,
-    RegistrationRow,
-    active_registrations,
-    group_by_company,
-)
+from ..registrations.companies import Company, RegistrationRow
+from ..registrations.company_table import CompanyTable, RowChange
 from ..registrations.models import (
-    ACTIVE_STATUSES,
     INACTIVE_STATUSES,
     AttendanceMode,
     Registration,
@@ -113,34 +119,173 @@ class Dashboard:
 
 
 def event_dashboard(event: Event) -> Dashboard:
-    """Everything the dashboard of *event* shows, kept per version of its registrations
-    (:mod:`.versions`): one aggregate query while nothing changed."""
-    return versions.kept(event, "dashboard", lambda: _event_dashboard(event))
+    """Everything the dashboard of *event* shows: summed up once per process and then kept
+    up to date with the registrations that changed (:mod:`.versions`); one aggregate
+    query while nothing changed."""
+    return versions.summary(
+        event, *Tally.of(event), "dashboard", lambda kept: _dashboard(event, kept)
+    )
 
 
-def energy_community(event: Event, companies: list[Company] | None = None):
-    """The event's energy-community picture (None without the questionnaire), kept per
-    version of its registrations: the dashboard and the panel share it."""
-    return versions.kept(event, "energy", lambda: energy_picture(event, companies))
+def energy_community(event: Event) -> EnergyPicture | None:
+    """The event's energy-community picture (None without the questionnaire), kept as the
+    dashboard is: the dashboard and the panel share it."""
+    if not is_energy_event(event):
+        return None
+    return versions.summary(event, *Tally.of(event), "energy", lambda kept: kept.tally.picture())
 
 
-def _event_dashboard(event: Event) -> Dashboard:
-    """Everything the dashboard of *event* shows (a fixed handful of queries)."""
-    rows = active_registrations(event)
-    companies = group_by_company(rows)
-    latest = [company.latest for company in companies]
-    questions = list(event.questions)
-    summaries = summarise_all(questions, latest)
-    count_answer_registrations(event, summaries)
+def _dashboard(event: Event, kept: versions.Kept) -> Dashboard:
+    tally: Tally = kept.tally  # type: ignore[assignment]
+    summaries = tally.summaries()
     return Dashboard(
         counts=counts(event),
-        days=registrations_per_day(event),
-        active_registrations=len(rows),
-        companies=len(companies),
+        days=tally.days(),
+        active_registrations=len(kept.table.rows),
+        companies=len(tally.latest),
         questions=summaries,
-        disagreements=disagreements(companies, questions),
-        energy_community=energy_community(event, companies),
+        disagreements=tally.disagreements(),
+        energy_community=kept.result("energy", tally.picture) if tally.energy else None,
     )
+
+
+def _value_key(value) -> tuple:
+    """What tells stored values apart (True is not 1; lists by their contents)."""
+    if isinstance(value, list | dict):
+        return (list, json.dumps(value, sort_keys=True))
+    return (type(value), value)
+
+
+class Tally:
+    """An event's answers summed up by company (the latest registration of each speaking
+    for it) and by registration, its companies' disagreements and energy-community
+    pictures: built once from a :class:`CompanyTable`, then brought up to date by the
+    registrations that changed, recounting only their companies."""
+
+    @classmethod
+    def of(cls, event: Event):
+        """How to make the tally of *event* from a table, and what it depends on."""
+        questions = frozen.questions(event)
+        zone = event.tz
+        return lambda table: cls(table, questions.all, zone), (str(zone), questions.contents)
+
+    def __init__(self, table: CompanyTable, questions, zone):
+        self.table = table
+        self.questions = list(questions)
+        self.zone = zone
+        self.by_meaning = {q.meaning: q for q in self.questions if q.meaning is not None}
+        self.energy = asks_energy_questions(self.by_meaning)
+        self.compared = [q for q in self.questions if kind_of(q).compared_across_contacts]
+        self.filtered = {q.id for q in self.questions if kind_of(q).filterable}
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        #: Each company's latest active registration.
+        self.latest: dict[str, RegistrationRow] = {}
+        #: Per question, the companies giving each value (by :func:`_value_key`)…
+        self.by_company: dict[int, Counter] = {q.id: Counter() for q in self.questions}
+        #: …and the active registrations giving it (questions the list filters by).
+        self.by_registration: dict[int, Counter] = {q: Counter() for q in self.filtered}
+        self.values: dict[tuple, object] = {}
+        self.per_day: Counter = Counter()
+        self.disagreeing: dict[str, list[Disagreement]] = {}
+        self.pictures: dict[str, CompanyPicture | None] = {}
+        for _stamp, created in self.table.stamps.values():
+            self.per_day[self._day(created)] += 1
+        for row in self.table.rows.values():
+            self._count_registration(row, 1)
+        for key in self.table.companies:
+            self._add_company(key)
+
+    def apply(self, changes: list[RowChange]) -> None:
+        keys = set()
+        for change in changes:
+            if change.appeared:
+                self.per_day[self._day(change.appeared)] += 1
+            if change.vanished:
+                self.per_day[self._day(change.vanished)] -= 1
+            for row, sign in ((change.before, -1), (change.after, 1)):
+                if row is not None:
+                    keys.add(row.company_key)
+                    self._count_registration(row, sign)
+        for key in keys:
+            self._forget_company(key)
+            self._add_company(key)
+
+    def _day(self, moment) -> date:
+        return moment.astimezone(self.zone).date()
+
+    def _count(self, counters: dict[int, Counter], row: RegistrationRow, sign: int) -> None:
+        for question_id, value in row.answers.items():
+            counter = counters.get(question_id)
+            if counter is not None and value is not None and value != "":
+                key = _value_key(value)
+                self.values.setdefault(key, value)
+                counter[key] += sign
+                if not counter[key]:
+                    del counter[key]
+
+    def _count_registration(self, row: RegistrationRow, sign: int) -> None:
+        self._count(self.by_registration, row, sign)
+
+    def _forget_company(self, key: str) -> None:
+        latest = self.latest.pop(key, None)
+        if latest is not None:
+            self._count(self.by_company, latest, -1)
+        self.disagreeing.pop(key, None)
+        self.pictures.pop(key, None)
+
+    def _add_company(self, key: str) -> None:
+        company = self.table.company(key)
+        if company is None:
+            return
+        self.latest[key] = company.latest
+        self._count(self.by_company, company.latest, 1)
+        if len(company.registrations) > 1:
+            found = disagreements([company], self.compared)
+            if found:
+                self.disagreeing[key] = found
+        if self.energy:
+            self.pictures[key] = company_picture(company, self.by_meaning)
+
+    # -- what the pages show ----------------------------------------------------------------
+
+    def summaries(self) -> list[QuestionSummary]:
+        """Each question summed up over the companies, each option's registrations
+        counted as the registrations list, filtered by it, counts them."""
+        result = []
+        for question in self.questions:
+            counted = [(self.values[key], n) for key, n in self.by_company[question.id].items()]
+            summary = _summary(question, counted)
+            given = self.by_registration.get(question.id)
+            kind = kind_of(question)
+            for row in summary.rows or ():
+                value = None if row.filter is None else kind.filter_value(question, row.filter)
+                if value is not None and given is not None:
+                    row.registrations = sum(
+                        n
+                        for key, n in given.items()
+                        if kind.filter_accepts(self.values[key], value)
+                    )
+            result.append(summary)
+        return result
+
+    def days(self) -> list[DayCount]:
+        """Registrations received per day in the event's zone, days without any included."""
+        per_day = +self.per_day
+        if not per_day:
+            return []
+        first, last = min(per_day), max(per_day)
+        span = range((last - first).days + 1)
+        return [DayCount(day, per_day[day]) for day in (first + timedelta(n) for n in span)]
+
+    def disagreements(self) -> list[Disagreement]:
+        """Companies in the order of their first registration."""
+        order = {key: min(self.table.companies[key]) for key in self.disagreeing}
+        return [d for key in sorted(order, key=order.get) for d in self.disagreeing[key]]
+
+    def picture(self) -> EnergyPicture:
+        return assembled(list(self.pictures.values()))
 
 
 def counts(event: Event) -> Counts:
@@ -178,44 +323,11 @@ def counts(event: Event) -> Counts:
     )
 
 
-def registrations_per_day(event: Event) -> list[DayCount]:
-    """Registrations received per day in the event's zone, days without any included."""
-    # The day depends on the event's zone, which SQLite cannot convert to: read only the
-    # times and count them here.
-    times = db.session.scalars(
-        sa.select(Registration.created_at).where(Registration.event_id == event.id)
-    )
-    per_day = Counter(moment.astimezone(event.tz).date() for moment in times)
-    if not per_day:
-        return []
-    first, last = min(per_day), max(per_day)
-    span = range((last - first).days + 1)
-    return [DayCount(day, per_day[day]) for day in (first + timedelta(n) for n in span)]
-
-
-def summarise(question: Question, rows: list[RegistrationRow]) -> QuestionSummary:
-    """The answers to *question* among *rows* (one per company), summed up as its kind
-    sums them up."""
-    return summarise_all([question], rows)[0]
-
-
-def summarise_all(questions: list[Question], rows: list[RegistrationRow]) -> list[QuestionSummary]:
-    """Each of *questions* summed up over *rows* (one per company), the answers gathered
-    in one pass over the rows (not one pass per question)."""
-    given: dict[int, list] = {question.id: [] for question in questions}
-    for row in rows:
-        for question_id, value in row.answers.items():
-            if value is not None and value != "":
-                values = given.get(question_id)
-                if values is not None:
-                    values.append(value)
-    return [_summary(question, given[question.id]) for question in questions]
-
-
-def _summary(question: Question, given: list) -> QuestionSummary:
-    """*question*'s answers (none empty), in the rows' order, summed up."""
+def _summary(question: Question, counted: list[tuple[object, int]]) -> QuestionSummary:
+    """*question*'s answers (none empty; each distinct value with its companies) summed
+    up."""
     kind = kind_of(question)
-    result = kind.summarise(question, given)
+    result = kind.summarise(question, counted)
     filters = (
         {value for value, _label in kind.filter_options(question)} if kind.filterable else set()
     )
@@ -227,7 +339,7 @@ def _summary(question: Question, given: list) -> QuestionSummary:
         ]
     return QuestionSummary(
         question=question,
-        respondents=len(given),
+        respondents=sum(number for _value, number in counted),
         options=result.options,
         rows=option_rows,
         multiple=result.multiple,
@@ -235,55 +347,6 @@ def _summary(question: Question, given: list) -> QuestionSummary:
         pod_count=result.count,
         codes=result.codes or None,
     )
-
-
-def count_answer_registrations(event: Event, summaries: list[QuestionSummary]) -> None:
-    """Fill in each filterable option's active registrations giving that answer, in one
-    query: what the registrations list shows when filtered by the answer and "active"
-    (one answer per registration and question, matched as the list matches it)."""
-    wanted = []
-    for summary in summaries:
-        kind = kind_of(summary.question)
-        for row in summary.rows or ():
-            if row.filter is not None:
-                value = kind.filter_value(summary.question, row.filter)
-                if value is not None:
-                    wanted.append((summary.question, value, row))
-    if not wanted:
-        return
-    stored = sa.cast(Answer.value, sa.Text)
-    columns = [
-        sa.func.coalesce(
-            sa.func.sum(
-                sa.case(
-                    (
-                        sa.and_(
-                            Answer.question_id == question.id,
-                            kind_of(question).filter_matches(stored, value),
-                        ),
-                        1,
-                    ),
-                    else_=0,
-                )
-            ),
-            0,
-        )
-        for question, value, _row in wanted
-    ]
-    query = (
-        sa.select(*columns)
-        .select_from(Answer)
-        .join(Registration, Registration.id == Answer.registration_id)
-        .where(
-            Registration.event_id == event.id,
-            Registration.status.in_(sorted(ACTIVE_STATUSES, key=lambda s: s.value)),
-            Answer.question_id.in_({question.id for question, _value, _row in wanted}),
-        )
-    )
-    for (_question, _value, row), number in zip(
-        wanted, db.session.execute(query).one(), strict=True
-    ):
-        row.registrations = int(number)
 
 
 def disagreements(companies: list[Company], questions: list[Question]) -> list[Disagreement]:

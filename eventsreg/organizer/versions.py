@@ -1,20 +1,26 @@
-"""What the organiser's summaries of a large event cost to build, kept per version of its
-registrations.
+"""What the organiser's summaries of a large event cost to build, kept per process and
+brought up to date with what changed.
 
 The dashboard and the energy-community panel sum up every active registration of an event
-with its answers: at 100,000 registrations that is seconds of work, while an organiser
-looks at the same numbers again and again. Each process keeps the latest result per event
-and language, with the version it was built from: the event's ``updated_at`` (which its
-questions move too), and, over its registrations, their number, the newest ``updated_at``
-and the highest id, read in one aggregate query on every request. Any registration added,
-changed or removed moves one of them (a changed answer moves its registration's
-``updated_at``: see :mod:`eventsreg.registrations.companies`), so a summary is never
-served for data that changed, in this process or another; it is built again on the next
-request.
+with its answers: at 100,000 registrations reading them is seconds of work, while an
+organiser looks at the same numbers again and again and registrations arrive one at a
+time. Each process keeps, per event, the registrations read (a
+:class:`~eventsreg.registrations.company_table.CompanyTable`) and what is summed up from
+them by company (:class:`Tally`, given by the caller), with the version they were read at:
+over the event's registrations, their number, the newest ``updated_at`` and the highest
+id, read in one aggregate query on every request. When it moved, only the registrations
+changed since are read and summed again (a changed answer moves its registration's
+``updated_at``: see :mod:`eventsreg.registrations.companies`). The results
+built from a tally (the dashboard, per language) are kept until the next change.
+
+The registrations read do not depend on the event: when it changes (its texts, the
+energy assumptions), they stay, and the tally is summed again from them only if what it
+depends on changed (its questions, its time zone).
 """
 
+import threading
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import sqlalchemy as sa
 from flask import current_app
@@ -22,13 +28,22 @@ from flask_babel import get_locale
 
 from ..events.models import Event
 from ..extensions import db
+from ..registrations.company_table import CompanyTable, RowChange
 from ..registrations.models import Registration
 
 T = TypeVar("T")
 
-#: Results kept per process at most (events × languages × kinds of summary).
-MAX_KEPT = 8
+#: Events whose registrations a process keeps at most.
+MAX_EVENTS = 4
 _EXTENSION = "eventsreg.organizer_summaries"
+
+
+class Tally(Protocol):
+    """What is summed up from a table's registrations and follows its changes."""
+
+    def rebuild(self) -> None: ...
+
+    def apply(self, changes: list[RowChange]) -> None: ...
 
 
 def data_version(event: Event) -> tuple:
@@ -41,17 +56,58 @@ def data_version(event: Event) -> tuple:
     return event.updated_at, count, str(changed), highest
 
 
-def kept(event: Event, name: str, build: Callable[[], T]) -> T:
-    """The result of *build* for *event* (``name`` says which summary), built again only
-    when the event's data changed since it was kept."""
-    memory = current_app.extensions.setdefault(_EXTENSION, {})
-    key = (name, event.id, str(get_locale()))
+class Kept:
+    """One event's registrations, their tally and the results built from them."""
+
+    def __init__(self, event: Event, tally: Callable[[CompanyTable], Tally], signature):
+        self.table = CompanyTable(event.id)
+        self.signature = signature
+        self.tally = tally(self.table)
+        self.version: tuple | None = None
+        self.results: dict[tuple, object] = {}
+        self.lock = threading.RLock()
+
+    def bring_up_to(self, version: tuple) -> None:
+        if version == self.version:
+            return
+        changes = self.table.update(db.session.connection(), version[1])
+        if changes is None:
+            self.tally.rebuild()
+        else:
+            self.tally.apply(changes)
+        self.version = version
+        self.results = {}
+
+    def result(self, name: str, build: Callable[[], T]) -> T:
+        """The result of *build* (``name`` says which, per language) at this version."""
+        key = (name, str(get_locale()))
+        if key not in self.results:
+            self.results[key] = build()
+        return self.results[key]  # type: ignore[return-value]
+
+
+def kept(event: Event, tally: Callable[[CompanyTable], Tally], signature) -> Kept:
+    """*event*'s kept registrations and tally. The registrations are kept whatever happens
+    to the event; the tally is made again by *tally* when *signature* (what it depends on
+    of the event: its questions, its time zone) changed. Use it under its ``lock``."""
+    memory: dict[int, Kept] = current_app.extensions.setdefault(_EXTENSION, {})
+    found = memory.get(event.id)
+    if found is None:
+        if len(memory) >= MAX_EVENTS:
+            memory.pop(next(iter(memory)))
+        found = memory[event.id] = Kept(event, tally, signature)
+    elif found.signature != signature:
+        with found.lock:
+            found.signature, found.tally = signature, tally(found.table)
+            found.results = {}
+    return found
+
+
+def summary(event: Event, tally: Callable[[CompanyTable], Tally], signature, name: str, build):
+    """The result of ``build(kept)`` for *event*, built again only after the event or its
+    registrations changed (the tally following the registrations first)."""
+    found = kept(event, tally, signature)
     version = data_version(event)
-    found = memory.get(key)
-    if found is not None and found[0] == version:
-        return found[1]
-    result = build()
-    if key not in memory and len(memory) >= MAX_KEPT:
-        memory.pop(next(iter(memory)))
-    memory[key] = (version, result)
-    return result
+    with found.lock:
+        found.bring_up_to(version)
+        return found.result(name, lambda: build(found))

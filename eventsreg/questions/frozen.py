@@ -62,4 +62,6 @@ class FrozenQuestions:
             if twin.condition_question_id is not None:
                 twin.condition_question = copies.get(twin.condition_question_id)
         self.all: tuple[Question, ...] = tuple(copies.values())
+        #: Every column of every question: equal when nothing about the questions changed.
+        self.contents = tuple(tuple(getattr(q, key) for key in _COLUMNS) for q in self.all)
         self.active: tuple[Question, ...] = tuple(q for q in self.all if not q.is_archived)

@@ -48,56 +48,63 @@ class Company:
         return self.registrations[0]
 
 
+#: The columns a :class:`RegistrationRow` is made of, in its order.
+ROW_COLUMNS = (
+    Registration.id,
+    Registration.created_at,
+    Registration.company_name,
+    Registration.first_name,
+    Registration.last_name,
+    Registration.email,
+    Registration.vat_number,
+    Registration.tax_code,
+    Registration.company_key,
+    Registration.anonymized_at,
+)
+
+
+def registration_row(values) -> RegistrationRow:
+    """A :class:`RegistrationRow` (no answers yet) of a result row of :data:`ROW_COLUMNS`."""
+    id_, created, company, first, last, email, vat, tax, key, anonymized = values
+    return RegistrationRow(
+        id=id_,
+        created_at=created,
+        company_name=company,
+        full_name=f"{first} {last}".strip(),
+        email=email,
+        vat_number=vat,
+        tax_code=tax,
+        company_key=key,
+        anonymized=anonymized is not None,
+    )
+
+
 def active_registrations(event: Event) -> list[RegistrationRow]:
     """The event's active registrations with their answers, in two plain queries (no ORM
     objects: a large event has hundreds of thousands of answers)."""
     active = (Registration.event_id == event.id, Registration.is_active)
-    query = (
-        sa.select(
-            Registration.id,
-            Registration.created_at,
-            Registration.company_name,
-            Registration.first_name,
-            Registration.last_name,
-            Registration.email,
-            Registration.vat_number,
-            Registration.tax_code,
-            Registration.company_key,
-            Registration.anonymized_at,
-        )
-        .where(*active)
-        .order_by(Registration.id)
-    )
-    rows: dict[int, RegistrationRow] = {}
+    query = sa.select(*ROW_COLUMNS).where(*active).order_by(Registration.id)
     # Through the session's connection: plain rows, without the ORM's bookkeeping.
     connection = db.session.connection()
-    for id_, created, company, first, last, email, vat, tax, key, anonymized in connection.execute(
-        query
-    ):
-        rows[id_] = RegistrationRow(
-            id=id_,
-            created_at=created,
-            company_name=company,
-            full_name=f"{first} {last}".strip(),
-            email=email,
-            vat_number=vat,
-            tax_code=tax,
-            company_key=key,
-            anonymized=anonymized is not None,
-        )
-    # The values as their stored JSON text, decoded here: most of them repeat (an
-    # option, yes or no, a band), and each distinct text is decoded once.
+    rows = {values[0]: registration_row(values) for values in connection.execute(query)}
     answers = (
         sa.select(Answer.registration_id, Answer.question_id, sa.cast(Answer.value, sa.Text))
         .join(Registration, Registration.id == Answer.registration_id)
         .where(*active)
     )
-    decoded: dict[str, object] = {}
-    for registration_id, question_id, text in connection.execute(answers):
+    add_answers(rows, connection.execute(answers))
+    return list(rows.values())
+
+
+def add_answers(rows: dict[int, RegistrationRow], answers, decoded: dict | None = None) -> None:
+    """Put *answers* (registration id, question id, value as stored JSON text) into the
+    *rows* they belong to. The values are decoded here: most of them repeat (an option,
+    yes or no, a band), and each distinct text is decoded once (*decoded* keeps them)."""
+    decoded = {} if decoded is None else decoded
+    for registration_id, question_id, text in answers:
         row = rows.get(registration_id)
         if row is not None:  # one that became active between the two reads waits
             row.answers[question_id] = _decoded(text, decoded)
-    return list(rows.values())
 
 
 def _decoded(text: str | None, seen: dict[str, object]) -> object:

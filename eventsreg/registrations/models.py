@@ -74,6 +74,8 @@ class Registration(db.Model):
         sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
         sa.CheckConstraint("party_size >= 0", name="party_size_not_negative"),
         sa.Index("ix_registrations_event_id_status_created_at", "event_id", "status", "created_at"),
+        # What changed since a time: the organiser's summaries read only that.
+        sa.Index("ix_registrations_event_id_updated_at", "event_id", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -213,8 +213,9 @@ class QuestionType:
 
     # -- the dashboard ----------------------------------------------------------------------
 
-    def summarise(self, question: Question, values: list) -> Summary:
-        """The answers of the companies (one value each, none empty) summed up."""
+    def summarise(self, question: Question, counted: list[tuple[object, int]]) -> Summary:
+        """The answers of the companies (one value each, none empty) summed up. They come
+        counted: each distinct value once, with the number of companies that gave it."""
         return Summary()
 
     def comparable(self, value):
@@ -236,6 +237,10 @@ class QuestionType:
         with the text SQLAlchemy writes for the value."""
         return stored_text == json.dumps(value)
 
+    def filter_accepts(self, stored, value) -> bool:
+        """Python: what :meth:`filter_matches` says in SQL, of a stored value as read."""
+        return json.dumps(stored) == json.dumps(value)
+
     # -- the question builder ---------------------------------------------------------------
 
     def check_settings(self, choices: list[dict], settings: dict) -> dict[str, str]:
@@ -247,6 +252,19 @@ class QuestionType:
     def example(self, question: Question, rng: random.Random):
         """A plausible stored answer, for demo and benchmark data."""
         return rng.choice(SAMPLE_TEXTS)
+
+
+def respondents(counted) -> int:
+    """How many companies gave the *counted* values ((value, number) pairs)."""
+    return sum(number for _value, number in counted)
+
+
+def tally(counted) -> Counter:
+    """A Counter of (value, number) pairs, equal values added up."""
+    result: Counter = Counter()
+    for value, number in counted:
+        result[value] += number
+    return result
 
 
 def options_summary(

@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ...events.models import QuestionKind
-from .base import AnswerError, QuestionType, options_summary
+from .base import AnswerError, QuestionType, options_summary, respondents, tally
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -64,8 +64,8 @@ class Choice(QuestionType):
 
         return label
 
-    def summarise(self, question, values):
-        return options_summary(question.options(), Counter(values), len(values))
+    def summarise(self, question, counted):
+        return options_summary(question.options(), tally(counted), respondents(counted))
 
     def filter_options(self, question):
         return question.options()
@@ -107,6 +107,9 @@ class MultiChoice(Choice):
         # The list holds the value: its JSON string, quotes included, appears in the text.
         return stored_text.contains(json.dumps(value), autoescape=True)
 
+    def filter_accepts(self, stored, value):
+        return isinstance(stored, list) and value in stored
+
     def parse(self, question, raw, locale):
         allowed = question.choice_values()
         if not isinstance(raw, list) or any(value not in allowed for value in raw):
@@ -121,9 +124,12 @@ class MultiChoice(Choice):
         label = super().cell(question, words)
         return lambda value: "; ".join(label(v) for v in value)
 
-    def summarise(self, question, values):
-        ticked = Counter(value for chosen in values for value in chosen)
-        return options_summary(question.options(), ticked, len(values), multiple=True)
+    def summarise(self, question, counted):
+        ticked = Counter()
+        for chosen, number in counted:
+            for value in chosen:
+                ticked[value] += number
+        return options_summary(question.options(), ticked, respondents(counted), multiple=True)
 
     def comparable(self, value):
         return tuple(sorted(value)) if isinstance(value, list) else value
@@ -167,9 +173,9 @@ class YesNo(QuestionType):
     def cell(self, question, words):
         return lambda value: words["yes"] if value else words["no"]
 
-    def summarise(self, question, values):
-        answers = Counter("yes" if value else "no" for value in values)
-        return options_summary(yes_no(), answers, len(values))
+    def summarise(self, question, counted):
+        answers = tally(("yes" if value else "no", number) for value, number in counted)
+        return options_summary(yes_no(), answers, respondents(counted))
 
     def filter_options(self, question):
         return yes_no()
@@ -203,10 +209,10 @@ class Declaration(QuestionType):
     def cell(self, question, words):
         return lambda value: words["yes"] if value else words["no"]
 
-    def summarise(self, question, values):
+    def summarise(self, question, counted):
         # An unticked declaration is not stored: only its "yes" can be counted.
-        ticked = Counter("yes" for value in values if value)
-        return options_summary([("yes", _("Sì"))], ticked, len(values))
+        ticked = tally(("yes", number) for value, number in counted if value)
+        return options_summary([("yes", _("Sì"))], ticked, respondents(counted))
 
     def example(self, question, rng):
         return True

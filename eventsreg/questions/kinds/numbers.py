@@ -7,7 +7,6 @@ is asked which one they meant, in words. A year is a whole number of four digits
 grouped ("2019", not "2.019") and never summed.
 """
 
-from collections import Counter
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -16,7 +15,16 @@ from num2words import num2words
 
 from ... import formatting, validators
 from ...events.models import QuestionKind
-from .base import AnswerError, NeedsReading, NumberSummary, QuestionType, Summary, options_summary
+from .base import (
+    AnswerError,
+    NeedsReading,
+    NumberSummary,
+    QuestionType,
+    Summary,
+    options_summary,
+    respondents,
+    tally,
+)
 from .text import validator_message
 
 
@@ -121,18 +129,19 @@ class Number(QuestionType):
     def data(self, question, value):
         return {"value": value, "unit": self.unit(question), "text": self.display(question, value)}
 
-    def summarise(self, question, values):
-        numbers = [as_decimal(value) for value in values]
+    def summarise(self, question, counted):
+        numbers = [(as_decimal(value), number) for value, number in counted]
         if not numbers:
             return Summary()
-        total = sum(numbers, Decimal(0))
+        total = sum((value * number for value, number in numbers), Decimal(0))
+        count = respondents(counted)
         return Summary(
             numbers=NumberSummary(
                 total=total,
-                average=round(total / len(numbers), 2),
-                minimum=min(numbers),
-                maximum=max(numbers),
-                count=len(numbers),
+                average=round(total / count, 2),
+                minimum=min(value for value, _number in numbers),
+                maximum=max(value for value, _number in numbers),
+                count=count,
                 unit=self.unit(question),
             )
         )
@@ -208,9 +217,11 @@ class Year(QuestionType):
     def cell(self, question, words):
         return lambda value: value if isinstance(value, int) else str(value)
 
-    def summarise(self, question, values):
-        years = Counter(value for value in values if isinstance(value, int))
-        return options_summary([(year, str(year)) for year in sorted(years)], years, len(values))
+    def summarise(self, question, counted):
+        years = tally((value, number) for value, number in counted if isinstance(value, int))
+        return options_summary(
+            [(year, str(year)) for year in sorted(years)], years, respondents(counted)
+        )
 
     def check_settings(self, choices, settings):
         lo, hi = settings.get("min"), settings.get("max")

@@ -136,11 +136,12 @@ class SupplyPoints(QuestionType):
             for point in value
         ]
 
-    def summarise(self, question, values):
-        points = [point for value in values for point in value]
+    def summarise(self, question, counted):
         return Summary(
-            count=len(points),
-            codes=sorted({p["substation"] for p in points if p.get("substation")}),
+            count=sum(len(points) * number for points, number in counted),
+            codes=sorted(
+                {p["substation"] for points, _n in counted for p in points if p.get("substation")}
+            ),
         )
 
     def comparable(self, value):
