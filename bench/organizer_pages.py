@@ -6,14 +6,14 @@ signs an administrator in through the real form and GETs, through Flask's test c
 the dashboard, the registrations list (first page; filtered and sorted, a later page; five
 question columns) and the energy-community panel. Each page is timed three ways:
 
-- ``first``: the first GET after the process started (nothing kept in memory);
+- ``first``: the first GET after the process started (nothing kept in memory: every
+  registration and answer of the event is read);
 - ``changed``: the first GET after a registration changed (one registration withdrawn
-  and restored through the ORM, as an organiser's action does): what kept per version of
-  the event's registrations is built again;
+  through the ORM, as an organiser's action does; then again after it was put back: the
+  slower of the two): what is kept is brought up to date with what changed;
 - ``median_ms``: the median of ROUNDS further GETs.
 
-A page that takes longer than ``SLOW_SECONDS`` the first time is repeated twice only, and
-its time after a change taken to be its first (it is built again the same way). It prints
+A page that takes longer than ``SLOW_SECONDS`` the first time is repeated twice only. It prints
 one JSON line: per page those times, the statements run, the bytes; and the event's
 registrations and answers.
 """
@@ -105,14 +105,12 @@ def main(argv: list[str]) -> int:
             raise RuntimeError(f"{name} answered {response.status_code}")
         return elapsed, response.data
 
-    def change_a_registration() -> None:
-        # What an organiser's action does: the registration saved through the ORM
-        # (its updated_at moves), here withdrawn and put back in two commits.
+    def change_a_registration(status) -> None:
+        # What an organiser's action does: the registration saved through the ORM (its
+        # updated_at moves), withdrawn or put back.
         with app.app_context():
             registration = db.session.get(Registration, touched)
-            registration.status = RegistrationStatus.cancelled
-            db.session.commit()
-            registration.status = touched_status
+            registration.status = status
             db.session.commit()
             db.session.remove()
 
@@ -121,17 +119,19 @@ def main(argv: list[str]) -> int:
         first, body = get(name, path, args)
         page = {"first_ms": first, "statements": len(statements), "bytes": len(body)}
         slow = first >= SLOW_SECONDS * 1000
-        if not slow:
-            change_a_registration()
-            page["changed_ms"], body = get(name, path, args)
+        # After a registration was withdrawn, and after it was put back: the slower.
+        change_a_registration(RegistrationStatus.cancelled)
+        withdrawn, body = get(name, path, args)
+        change_a_registration(touched_status)
+        restored, body = get(name, path, args)
+        page["changed_ms"] = max(withdrawn, restored)
+        page["changed_statements"] = len(statements)
         times = [get(name, path, args)[0] for _ in range(2 if slow else rounds)]
         page["median_ms"] = statistics.median(times)
         page["max_ms"] = max(times)
         page["statements"] = len(statements)
         if slow:
-            # After a change the page is built as the first time: not measured again.
-            page["changed_ms"] = first
-            page["note"] = f"slower than {SLOW_SECONDS:g} s: changed = first view, 2 repeats"
+            page["note"] = f"first view slower than {SLOW_SECONDS:g} s: 2 repeats"
         matched = re.search(rb"(\d+) iscrizion[ei] (?:in tutto|corrispond)", body)
         page["rows"] = body.count(b'name="ids"')
         page["matched"] = int(matched.group(1)) if matched else None
@@ -171,14 +171,17 @@ def organizer_figures(settings, workdir, figures: list) -> None:
     per_row = result["answers"] / max(result["registrations"], 1)
     for name, key in PAGES:
         page = result[key]
+        # The goal is for every view but the process's very first (which reads the whole
+        # event once): the repeated view and the view after a registration changed.
         slowest = max(page["median_ms"], page["changed_ms"])
         figure = Figure(
             section, name, "ms", page["median_ms"], None, "", None, goal="≤ 1000 ms",
             passed=slowest <= 1000,
         )  # fmt: skip
         figure.notes.append(
-            f"first view {page['first_ms']:.0f} ms; after a registration changed "
-            f"{page['changed_ms']:.0f} ms; {page['statements']} statements; "
+            f"first view of the process {page['first_ms']:.0f} ms; after a registration "
+            f"changed {page['changed_ms']:.0f} ms ({page['changed_statements']} statements); "
+            f"repeated {page['statements']} statements; "
             f"{page['bytes']:,} B; {per_row:.1f} answers a registration"
         )
         if page.get("matched") is not None:

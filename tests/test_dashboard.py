@@ -781,3 +781,18 @@ def test_agreeing_contacts_bring_no_notice(demo_answers, dashboard):
         post(email, VAT_A, "Officine Srl", company(annual_kwh="120.000"))
     assert stats.event_dashboard(event).disagreements == []
     assert "Dati discordanti" not in dashboard(event)
+
+
+def test_long_code_lists_and_disagreements_are_cut_with_a_note(dashboard, monkeypatch):
+    from eventsreg.demo import seed_registrations
+    from eventsreg.organizer import dashboard_views
+
+    event = seed_demo()
+    seed_registrations(event, 40, seed=5)
+    monkeypatch.setattr(dashboard_views, "ITEMS_SHOWN", 1)
+    html = dashboard(event)
+    lists = re.findall(r'<ul class="code-list">(.*?)</ul>', html, re.S)
+    assert lists and all(found.count("<li>") == 1 for found in lists)
+    assert re.search(r"E altri \d+ codici, non mostrati", html)
+    assert stats.event_dashboard(event).questions  # the page shows fewer, the data has all
+    assert max(len(s.codes or ()) for s in stats.event_dashboard(event).questions) > 1

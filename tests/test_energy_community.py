@@ -18,6 +18,7 @@ from eventsreg.energy.picture import energy_picture
 from eventsreg.energy.rules import Facts, Size, Standing, Zone, company_size, standing
 from eventsreg.events.models import Event
 from eventsreg.extensions import db
+from eventsreg.organizer import energy_views
 from eventsreg.registrations import services
 
 from .helpers import registrations
@@ -200,7 +201,7 @@ def test_supply_points_and_plants_are_grouped_by_primary_substation(community):
     groups = {g.code: g for g in picture.groups}
     assert list(groups) == ["AC001E00045", "AC002E00012", None]  # unknown last
     ac001, ac002, unknown = groups.values()
-    assert ac001.companies == {"Officine Srl", "Pierina Spa", "Grande Consumo Spa",
+    assert set(ac001.companies) == {"Officine Srl", "Pierina Spa", "Grande Consumo Spa",
                                "Comune di Crema"}  # fmt: skip
     assert ac001.pods == 3
     # Only members' consumption is eligible: Officine's 200 MWh (its latest answer), not
@@ -324,6 +325,45 @@ def test_panel_shows_companies_substations_and_the_estimate(energy_page, communi
     assert '<svg role="img"' in html and "Consumo dei membri e produzione" in html
     assert "scambio sul posto attivo" in page and "amianto" in page
     assert "prima del 16 dicembre 2021" in page
+
+
+def company_rows(html: str) -> list[str]:
+    table = html.split('class="data-table energy-companies"')[1].split("</tbody>")[0]
+    return [text(row.split("</th>")[0].split(">", 1)[1]) for row in table.split("<tr class=")[1:]]
+
+
+def test_the_companies_come_a_page_at_a_time_and_by_standing(energy_page, monkeypatch):
+    monkeypatch.setattr(energy_views, "COMPANIES_PER_PAGE", 3)
+    every = company_rows(energy_page())
+    assert len(every) == 3
+    pages = [company_rows(energy_page(query_string={"page": n})) for n in (1, 2, 3)]
+    names = [name for page in pages for name in page]
+    assert len(names) == len(set(names)) == 7  # every interested company once
+    html = energy_page(query_string={"page": 2})
+    assert 'aria-current="page"' in html and "Pagina 2 di 3." in text(html)
+    # A page past the end is the last one; a page that is not a number, the first.
+    assert company_rows(energy_page(query_string={"page": 99})) == pages[2]
+    assert company_rows(energy_page(query_string={"page": "x"})) == pages[0]
+    # A card opens the companies of its standing, and its number is theirs.
+    html = energy_page()
+    link = re.search(r'href="([^"]*standing=excluded[^"]*)">(\d+)</a>', html)
+    excluded = company_rows(energy_page(query_string={"standing": "excluded"}))
+    assert int(link.group(2)) == len(excluded) == 2
+    assert {n.split(" ")[0] for n in excluded} == {"Vecchio", "Grande"}
+
+
+def test_many_substations_and_plants_are_listed_up_to_a_limit(energy_page, monkeypatch):
+    monkeypatch.setattr(energy_views, "SUBSTATIONS_SHOWN", 1)
+    monkeypatch.setattr(energy_views, "ITEMS_SHOWN", 0)
+    html = energy_page()
+    substations = text(html.split('class="data-table energy-substations"')[1].split("</table>")[0])
+    assert "AC001E00045" in substations and "AC002E00012" not in substations
+    assert "Cabina non indicata" in substations
+    assert "un'altra cabina è negli export" in text(html)
+    # The totals still count every known substation.
+    estimate_table = text(html.split('class="data-table energy-estimate"')[1].split("</table>")[0])
+    assert "7.279–17.520 €" in estimate_table
+    assert "amianto" not in text(html) and "E altre 2 voci, non mostrate" in text(html)
 
 
 def test_panel_reads_in_english(energy_page, client):

@@ -292,7 +292,7 @@ def test_pages_show_a_window_not_every_number(client, create_event, organizer_of
     seed_registrations(event, 290)
     organizer_of(event)
     html = table(client, event, size="25", page=6, status="active")
-    nav = re.search(r'<nav class="registrations-pages"[^>]*>(.*?)</nav>', html, re.S).group(1)
+    nav = re.search(r'<nav class="list-pages"[^>]*>(.*?)</nav>', html, re.S).group(1)
     pages = [int(n) for n in re.findall(r"\bpage=(\d+)", nav)]
     # First, previous, 4–8 around the current one, next, last.
     assert pages == [1, 5, 4, 5, 6, 7, 8, 7, 12]

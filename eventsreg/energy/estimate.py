@@ -15,7 +15,7 @@ Only planned (new) plants are counted: existing ones are listed apart, as the ru
 depend on when they started and on the community's own date (docs/energy-community-rules.md).
 """
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from decimal import Decimal
 
 from .picture import EnergyPicture, SubstationGroup
@@ -73,6 +73,9 @@ class Range:
     def __add__(self, other: "Range") -> "Range":
         return Range(self.low + other.low, self.high + other.high)
 
+    def __sub__(self, other: "Range") -> "Range":
+        return Range(self.low - other.low, self.high - other.high)
+
 
 ZERO = Range(Decimal(0), Decimal(0))
 
@@ -102,13 +105,17 @@ def _d(value) -> Decimal:
     return Decimal(str(value))
 
 
+#: Zones by their value (an Enum lookup by value is slow when done per substation).
+_ZONES = {zone.value: zone for zone in Zone}
+
+
 def weighted_tariff(plants: list[Decimal], assumptions: Assumptions) -> Decimal:
     """The premium tariff of a group's planned plants, weighted by their power (each plant
     produces in proportion to it)."""
     total = sum(plants, Decimal(0))
     if not total:
         return Decimal(0)
-    zone = Zone(assumptions.zone)
+    zone = _ZONES.get(assumptions.zone) or Zone(assumptions.zone)
     return (
         sum(
             (kw * _d(premium_tariff(float(kw), assumptions.zonal_price, zone)) for kw in plants),
@@ -153,14 +160,22 @@ def estimate_group(group: SubstationGroup, assumptions: Assumptions) -> GroupEst
     )
 
 
+#: The figures summed over the known substations.
+TOTALLED = ("production", "fed_in", "daytime_consumption", "shared", "incentive", "restricted")
+
+
 @dataclass
 class Estimate:
     groups: list[GroupEstimate]
+    _totals: dict[str, Range] = field(default_factory=dict, repr=False, compare=False)
 
     def total(self, name: str) -> Range:
         """The sum over the known substations: energy is shared, and the incentive computed,
         only within one primary substation."""
-        return sum((getattr(g, name) for g in self.groups if g.group.code), ZERO)
+        if name not in self._totals:
+            known = (getattr(g, name) for g in self.groups if g.group.code)
+            self._totals[name] = sum(known, ZERO)
+        return self._totals[name]
 
 
 def estimate(picture: EnergyPicture, assumptions: Assumptions) -> Estimate:

@@ -8,7 +8,8 @@ interested are left out; only members' consumption counts as eligible.
 """
 
 import functools
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from flask_babel import get_locale
@@ -83,7 +84,8 @@ class CompanyPicture:
 class SubstationGroup:
     #: None: supply points and plants whose substation nobody gave.
     code: str | None
-    companies: set[str] = field(default_factory=set)
+    #: The companies' names (each counted as often as it brings something to the group).
+    companies: Counter = field(default_factory=Counter)
     pods: int = 0
     #: Annual consumption of the members' supply points, kWh.
     eligible_kwh: Decimal = Decimal(0)
@@ -96,6 +98,8 @@ class SubstationGroup:
     roof_m2: Decimal = Decimal(0)
     #: The planned plants, by size (their tariff class depends on it).
     planned_plants: list[Decimal] = field(default_factory=list)
+    #: Companies bringing something to the group.
+    touches: int = 0
 
 
 @dataclass
@@ -104,32 +108,53 @@ class EnergyPicture:
     not_interested: int
     groups: list[SubstationGroup]
 
-    def by_standing(self, wanted: Standing) -> list[CompanyPicture]:
-        return [c for c in self.companies if c.standing is wanted]
+    # Read many times per page once assembled (and never changed): worked out once.
 
-    @property
+    def by_standing(self, wanted: Standing) -> list[CompanyPicture]:
+        return self._by_standing.get(wanted, [])
+
+    @functools.cached_property
+    def _by_standing(self) -> dict[Standing, list[CompanyPicture]]:
+        found: dict[Standing, list[CompanyPicture]] = {}
+        for company in self.companies:
+            found.setdefault(company.standing, []).append(company)
+        return found
+
+    @functools.cached_property
     def eligible_kwh(self) -> Decimal:
         return sum((g.eligible_kwh for g in self.groups), Decimal(0))
 
-    @property
+    @functools.cached_property
     def planned_kwp(self) -> Decimal:
         return sum((g.planned_kwp for g in self.groups), Decimal(0))
 
-    @property
+    @functools.cached_property
     def existing_kwp(self) -> Decimal:
         return sum((g.existing_kwp for g in self.groups), Decimal(0))
 
-    @property
+    @functools.cached_property
     def old_kwp(self) -> Decimal:
         return sum((g.old_kwp for g in self.groups), Decimal(0))
 
-    @property
+    @functools.cached_property
     def roof_m2(self) -> Decimal:
         return sum((g.roof_m2 for g in self.groups), Decimal(0))
 
-    @property
+    @functools.cached_property
     def pods(self) -> int:
         return sum(g.pods for g in self.groups)
+
+    @functools.cached_property
+    def existing_plants(self) -> list[tuple[CompanyPicture, Plant]]:
+        return [(c, plant) for c in self.companies for plant in c.plants if plant.existing]
+
+    @functools.cached_property
+    def asbestos_roofs(self) -> list[CompanyPicture]:
+        return [c for c in self.companies if c.asbestos]
+
+    @functools.cached_property
+    def known_substations(self) -> int:
+        return sum(1 for g in self.groups if g.code is not None)
 
 
 def questions_by_meaning(event: Event) -> dict[Meaning, Question]:
@@ -168,10 +193,23 @@ def company_picture(company: Company, by_meaning: dict[Meaning, Question]) -> Co
     return _company_picture(company, answers)
 
 
-def assembled(pictures: list[CompanyPicture | None]) -> EnergyPicture:
-    """The event's picture of its companies' pictures (None for each not interested)."""
-    interested = sorted((p for p in pictures if p is not None), key=lambda c: c.name.casefold())
-    return EnergyPicture(interested, len(pictures) - len(interested), _groups(interested))
+def assembled(
+    pictures: list[CompanyPicture | None],
+    groups: dict[str | None, "SubstationGroup"] | None = None,
+) -> EnergyPicture:
+    """The event's picture of its companies' pictures (None for each not interested), and
+    of their substation groups when they are kept up to date (see :func:`contribute`)."""
+    interested = sorted((p for p in pictures if p is not None), key=picture_order)
+    return EnergyPicture(
+        interested,
+        len(pictures) - len(interested),
+        _groups(interested) if groups is None else ordered(groups),
+    )
+
+
+def picture_order(picture: CompanyPicture) -> tuple[str, str]:
+    """Companies are shown by name (then key: two of the same name keep one order)."""
+    return picture.name.casefold(), picture.key
 
 
 @functools.lru_cache(maxsize=1024)
@@ -296,41 +334,83 @@ def _period(answers: _Answers) -> str | None:
 
 def _groups(companies: list[CompanyPicture]) -> list[SubstationGroup]:
     groups: dict[str | None, SubstationGroup] = {}
+    for company in companies:
+        contribute(groups, company, 1)
+    return ordered(groups)
+
+
+def ordered(groups: dict[str | None, SubstationGroup]) -> list[SubstationGroup]:
+    """The groups by code, the group of unknown substation last."""
+    known = sorted((g for code, g in groups.items() if code is not None), key=lambda g: g.code)
+    return known + ([groups[None]] if None in groups else [])
+
+
+def contribute(
+    groups: dict[str | None, SubstationGroup],
+    company: CompanyPicture,
+    sign: int,
+    copied: set | None = None,
+) -> set[str | None]:
+    """Add to *groups* (*sign* 1), or take away from them (-1), what *company* brings to
+    each substation; the codes of the groups touched. A group left with no company is
+    dropped. With *copied*, a group is copied before its first change (its code is then
+    added to *copied*), so that pictures already assembled keep theirs as they were."""
+    touched: set[str | None] = set()
 
     def group(code: str | None) -> SubstationGroup:
-        return groups.setdefault(code, SubstationGroup(code))
+        found = groups.get(code)
+        if found is None:
+            found = groups[code] = SubstationGroup(code)
+        elif copied is not None and code not in copied:
+            found = groups[code] = replace(
+                found, companies=Counter(found.companies), planned_plants=list(found.planned_plants)
+            )
+        if copied is not None:
+            copied.add(code)
+        if code not in touched:
+            touched.add(code)
+            found.touches += sign
+        return found
 
-    for company in companies:
-        counted = company.is_member or company.standing is Standing.unknown
-        for point in company.points:
-            target = group(point.substation)
-            target.companies.add(company.name)
-            target.pods += 1
-            if company.is_member:
-                target.eligible_kwh += point.kwh or 0
-            elif counted:
-                target.unverified_kwh += point.kwh or 0
-        if company.unplaced_kwh:
-            target = group(None)
-            target.companies.add(company.name)
-            if company.is_member:
-                target.eligible_kwh += company.unplaced_kwh
-            elif counted:
-                target.unverified_kwh += company.unplaced_kwh
-        if company.standing is Standing.excluded:
-            continue
+    def name_in(target: SubstationGroup) -> None:
+        target.companies[company.name] += sign
+        if not target.companies[company.name]:
+            del target.companies[company.name]
+
+    counted = company.is_member or company.standing is Standing.unknown
+    for point in company.points:
+        target = group(point.substation)
+        name_in(target)
+        target.pods += sign
+        if company.is_member:
+            target.eligible_kwh += sign * (point.kwh or 0)
+        elif counted:
+            target.unverified_kwh += sign * (point.kwh or 0)
+    if company.unplaced_kwh:
+        target = group(None)
+        name_in(target)
+        if company.is_member:
+            target.eligible_kwh += sign * company.unplaced_kwh
+        elif counted:
+            target.unverified_kwh += sign * company.unplaced_kwh
+    if company.standing is not Standing.excluded:
         # Members' plants, and third-party producers' plants that serve the community.
         for plant in company.plants:
             target = group(plant.substation)
-            target.companies.add(company.name)
+            name_in(target)
             if plant.existing:
-                target.existing_kwp += plant.kwp
+                target.existing_kwp += sign * plant.kwp
                 if plant.period == "before":
-                    target.old_kwp += plant.kwp
-            else:
+                    target.old_kwp += sign * plant.kwp
+            elif sign > 0:
                 target.planned_kwp += plant.kwp
                 target.planned_plants.append(plant.kwp)
+            else:
+                target.planned_kwp -= plant.kwp
+                target.planned_plants.remove(plant.kwp)
         if company.roof_m2:
-            group(company.roof_substation).roof_m2 += company.roof_m2
-    known = sorted((g for code, g in groups.items() if code is not None), key=lambda g: g.code)
-    return known + ([groups[None]] if None in groups else [])
+            group(company.roof_substation).roof_m2 += sign * company.roof_m2
+    for code in touched:
+        if not groups[code].touches:
+            del groups[code]
+    return touched

@@ -12,6 +12,9 @@ from . import bp, charts, stats
 from .auth import managed_event_or_404
 from .registration_forms import ACTIVE
 
+#: Codes of a question, and disagreeing answers, listed at most (the exports have them all).
+ITEMS_SHOWN = 50
+
 
 @dataclass
 class Figure:
@@ -134,6 +137,7 @@ def dashboard(slug: str):
         registrations_url=registrations_url,
         answer_url=answer_url,
         chart=charts.day_chart(data.days),
+        items_shown=ITEMS_SHOWN,
         option_charts={
             summary.question.id: charts.option_chart(summary.rows, summary.respondents)
             for summary in data.questions

@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 
 from .. import validators
 from ..energy import exports
-from ..energy.estimate import Assumptions, estimate
+from ..energy.estimate import Assumptions
 from ..energy.rules import RULES_CHECKED, STANDING_LABELS, ZONE_LABELS, Standing, Zone
 from ..extensions import db
 from ..formatting import number
@@ -21,8 +21,15 @@ from ..markdown import render_markdown
 from ..translated import current_locale
 from . import bp, stats
 from .auth import managed_event_or_404
+from .paging import Paged
 
 RULES_PAGE = Path(__file__).resolve().parents[2] / "docs" / "energy-community-rules.md"
+#: Companies in the panel's table, a page.
+COMPANIES_PER_PAGE = 50
+#: Primary substations shown in the chart and the tables (all of them in the exports).
+SUBSTATIONS_SHOWN = 100
+#: Existing plants, and asbestos roofs, listed at most.
+ITEMS_SHOWN = 100
 
 #: Assumptions shown as percentages (stored as fractions).
 PERCENT = ("self_use_low", "self_use_high", "daytime_low", "daytime_high", "sharing_low",
@@ -135,11 +142,35 @@ def energy(slug: str):
         flash(_("Ipotesi salvate: la stima è aggiornata."), "success")
         return redirect(url_for(".energy", slug=event.slug) + "#estimate", code=303)
     status = 400 if form.is_submitted() else 200
+    standing = next((s for s in Standing if s.value == request.args.get("standing")), None)
+    listed = picture.companies if standing is None else picture.by_standing(standing)
+    page = Paged.at(len(listed), request.args.get("page", 1, type=int), COMPANIES_PER_PAGE)
+    figures = stats.energy_estimate(event, assumptions)
+    # The group of unknown substation, if any, comes last.
+    unknown = [item for item in figures.groups[-1:] if item.group.code is None]
+    known = figures.groups[: len(figures.groups) - len(unknown)]
+    plants, asbestos = picture.existing_plants, picture.asbestos_roofs
+
+    def page_url(number: int) -> str:
+        args = {"standing": standing.value} if standing else {}
+        return url_for(".energy", slug=event.slug, page=number, **args) + "#companies-title"
+
     return render_template(
         "organizer/energy.html",
         event=event,
         picture=picture,
-        estimate=estimate(picture, assumptions),
+        estimate=figures,
+        # Each substation a row (the unknown one last); beyond SUBSTATIONS_SHOWN, the
+        # exports have them all, and the totals count them all.
+        substations=known[:SUBSTATIONS_SHOWN] + unknown,
+        substations_left=max(len(known) - SUBSTATIONS_SHOWN, 0),
+        companies=page.of(listed),
+        page=page,
+        page_url=page_url,
+        standing=standing,
+        plants=plants[:ITEMS_SHOWN],
+        asbestos=asbestos[:ITEMS_SHOWN],
+        items_left=max(len(plants) - ITEMS_SHOWN, 0) + max(len(asbestos) - ITEMS_SHOWN, 0),
         assumptions=assumptions,
         form=form,
         rules_checked=RULES_CHECKED,
@@ -157,7 +188,8 @@ def energy_export(slug: str, table: str, ext: str):
     picture = _picture_or_404(event)
     assumptions = Assumptions.from_saved(event.energy_assumptions)
     if table == "substations":
-        rows, title = exports.substation_rows(picture, estimate(picture, assumptions)), _("Cabine")
+        figures = stats.energy_estimate(event, assumptions)
+        rows, title = exports.substation_rows(picture, figures), _("Cabine")
     else:
         rows, title = exports.point_rows(picture), _("Punti di prelievo")
     filename = f"{event.slug}-{'cabine' if table == 'substations' else 'pod'}.{ext}"

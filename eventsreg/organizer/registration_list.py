@@ -7,7 +7,6 @@ the answers of the question columns shown, for those rows only, in one query.
 Free of request state: the view parses the query string and calls these.
 """
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -20,6 +19,7 @@ from ..extensions import db
 from ..questions.models import Answer
 from ..registrations.admin import RegistrationFilter, filtered
 from ..registrations.models import AttendanceMode, Registration, RegistrationStatus
+from .paging import Paged
 
 #: Rows a page may have; the first is used unless another is asked for.
 PAGE_SIZES = (50, 25, 100, 200)
@@ -160,23 +160,10 @@ def chosen_columns(event: Event, keys: Iterable[str] | None) -> list[Column]:
 
 
 @dataclass
-class ListPage:
-    items: list[Registration]
-    total: int
-    number: int
-    size: int
+class ListPage(Paged):
+    items: list[Registration] = field(default_factory=list)
     #: Registration id → question id → stored answer, for the question columns shown.
     answers: dict[int, dict[int, object]] = field(default_factory=dict)
-
-    @property
-    def pages(self) -> int:
-        return max(math.ceil(self.total / self.size), 1)
-
-    def window(self, width: int = 2) -> list[int]:
-        """Page numbers around the current one (five when there are so many)."""
-        first = max(1, min(self.number - width, self.pages - 2 * width))
-        last = min(self.pages, first + 2 * width)
-        return list(range(first, last + 1))
 
 
 def list_page(
@@ -191,15 +178,13 @@ def list_page(
     the answers to *questions* of the rows on it. A page past the end is the last one."""
     query = filtered(event, filters).order_by(None)
     total = db.session.scalar(query.with_only_columns(sa.func.count(), maintain_column_froms=True))
-    number = min(max(page, 1), max(math.ceil(total / size), 1))
-    items = list(
-        db.session.scalars(query.order_by(*sort.order_by()).limit(size).offset((number - 1) * size))
-    )
+    at = Paged.at(total, page, size)
+    items = list(db.session.scalars(query.order_by(*sort.order_by()).limit(size).offset(at.offset)))
     return ListPage(
-        items=items,
         total=total,
-        number=number,
+        number=at.number,
         size=size,
+        items=items,
         answers=answers_of([r.id for r in items], [q.id for q in questions]),
     )
 

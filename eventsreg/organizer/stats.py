@@ -10,20 +10,34 @@ registrations that changed (:class:`Tally`, :mod:`.versions`); the counts by sta
 from SQL on each build.
 """
 
+import bisect
 import json
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask_babel import get_locale
 
+from ..energy.estimate import (
+    TOTALLED,
+    ZERO,
+    Assumptions,
+    Estimate,
+    GroupEstimate,
+    Range,
+    estimate_group,
+)
 from ..energy.picture import (
     CompanyPicture,
     EnergyPicture,
+    SubstationGroup,
     asks_energy_questions,
-    assembled,
     company_picture,
+    contribute,
     is_energy_event,
+    ordered,
+    picture_order,
 )
 from ..events.models import Event, Question
 from ..extensions import db
@@ -135,6 +149,17 @@ def energy_community(event: Event) -> EnergyPicture | None:
     return versions.summary(event, *Tally.of(event), "energy", lambda kept: kept.tally.picture())
 
 
+def energy_estimate(event: Event, assumptions: Assumptions) -> Estimate:
+    """The estimate of the event's picture under *assumptions* (the event's saved ones:
+    saving others changes the event, and so the version it is kept for)."""
+    return versions.summary(
+        event,
+        *Tally.of(event),
+        f"estimate {sorted(assumptions.saved().items())}",
+        lambda kept: kept.tally.estimate(assumptions),
+    )
+
+
 def _dashboard(event: Event, kept: versions.Kept) -> Dashboard:
     tally: Tally = kept.tally  # type: ignore[assignment]
     summaries = tally.summaries()
@@ -190,14 +215,32 @@ class Tally:
         self.per_day: Counter = Counter()
         self.disagreeing: dict[str, list[Disagreement]] = {}
         self.pictures: dict[str, CompanyPicture | None] = {}
+        #: The energy pictures' substation groups, by code…
+        self.groups: dict[str | None, SubstationGroup] = {}
+        #: …each group's estimate under the assumptions last asked for, and their totals.
+        self.estimates: dict[str | None, GroupEstimate] = {}
+        self.totals: dict[str, Range] = {}
+        self.assumptions: Assumptions | None = None
+        #: Groups copied since the last change (see ``contribute``).
+        self.copied: set | None = None
+        #: The interested companies' pictures in the order shown: (sort key, company key).
+        self.order: list[tuple] = []
+        #: Questions summed up, per language; those whose counts changed are dropped.
+        self.kept_summaries: dict[str, dict[int, QuestionSummary]] = {}
+        #: During a change: the net change of each (question, value) counted.
+        self.delta: Counter | None = None
         for _stamp, created in self.table.stamps.values():
             self.per_day[self._day(created)] += 1
         for row in self.table.rows.values():
             self._count_registration(row, 1)
         for key in self.table.companies:
             self._add_company(key)
+        self.order = sorted(
+            (picture_order(p), key) for key, p in self.pictures.items() if p is not None
+        )
 
     def apply(self, changes: list[RowChange]) -> None:
+        self.copied, self.delta = set(), Counter()
         keys = set()
         for change in changes:
             if change.appeared:
@@ -211,6 +254,11 @@ class Tally:
         for key in keys:
             self._forget_company(key)
             self._add_company(key)
+        changed = {question_id for (question_id, _key), net in self.delta.items() if net}
+        for kept in self.kept_summaries.values():
+            for question_id in changed:
+                kept.pop(question_id, None)
+        self.delta = None
 
     def _day(self, moment) -> date:
         return moment.astimezone(self.zone).date()
@@ -224,6 +272,8 @@ class Tally:
                 counter[key] += sign
                 if not counter[key]:
                     del counter[key]
+                if self.delta is not None:
+                    self.delta[question_id, key] += sign
 
     def _count_registration(self, row: RegistrationRow, sign: int) -> None:
         self._count(self.by_registration, row, sign)
@@ -233,7 +283,10 @@ class Tally:
         if latest is not None:
             self._count(self.by_company, latest, -1)
         self.disagreeing.pop(key, None)
-        self.pictures.pop(key, None)
+        picture = self.pictures.pop(key, None)
+        if picture is not None:
+            self._forget_estimates(contribute(self.groups, picture, -1, self.copied))
+            del self.order[bisect.bisect_left(self.order, (picture_order(picture), key))]
 
     def _add_company(self, key: str) -> None:
         company = self.table.company(key)
@@ -246,29 +299,44 @@ class Tally:
             if found:
                 self.disagreeing[key] = found
         if self.energy:
-            self.pictures[key] = company_picture(company, self.by_meaning)
+            picture = self.pictures[key] = company_picture(company, self.by_meaning)
+            if picture is not None:
+                self._forget_estimates(contribute(self.groups, picture, 1, self.copied))
+                if self.delta is not None:  # a change (a first build sorts them all once)
+                    bisect.insort(self.order, (picture_order(picture), key))
+
+    def _forget_estimates(self, codes) -> None:
+        """The estimates of groups that changed go, and their share of the totals."""
+        for code in codes:
+            gone = self.estimates.pop(code, None)
+            if gone is not None and code is not None:
+                for name in TOTALLED:
+                    self.totals[name] = self.totals[name] - getattr(gone, name)
 
     # -- what the pages show ----------------------------------------------------------------
 
     def summaries(self) -> list[QuestionSummary]:
         """Each question summed up over the companies, each option's registrations
         counted as the registrations list, filtered by it, counts them."""
-        result = []
+        kept = self.kept_summaries.setdefault(str(get_locale()), {})
         for question in self.questions:
-            counted = [(self.values[key], n) for key, n in self.by_company[question.id].items()]
-            summary = _summary(question, counted)
-            given = self.by_registration.get(question.id)
-            kind = kind_of(question)
-            for row in summary.rows or ():
-                value = None if row.filter is None else kind.filter_value(question, row.filter)
-                if value is not None and given is not None:
-                    row.registrations = sum(
-                        n
-                        for key, n in given.items()
-                        if kind.filter_accepts(self.values[key], value)
-                    )
-            result.append(summary)
-        return result
+            if question.id not in kept:
+                kept[question.id] = self._summary(question)
+        return [kept[question.id] for question in self.questions]
+
+    def _summary(self, question: Question) -> QuestionSummary:
+        values = self.values
+        counted = [(values[key], n) for key, n in self.by_company[question.id].items()]
+        summary = _summary(question, counted)
+        given = self.by_registration.get(question.id)
+        kind = kind_of(question)
+        for row in summary.rows or ():
+            value = None if row.filter is None else kind.filter_value(question, row.filter)
+            if value is not None and given is not None:
+                row.registrations = sum(
+                    n for key, n in given.items() if kind.filter_accepts(self.values[key], value)
+                )
+        return summary
 
     def days(self) -> list[DayCount]:
         """Registrations received per day in the event's zone, days without any included."""
@@ -285,7 +353,23 @@ class Tally:
         return [d for key in sorted(order, key=order.get) for d in self.disagreeing[key]]
 
     def picture(self) -> EnergyPicture:
-        return assembled(list(self.pictures.values()))
+        interested = [self.pictures[key] for _order, key in self.order]
+        return EnergyPicture(interested, len(self.pictures) - len(interested), ordered(self.groups))
+
+    def estimate(self, assumptions: Assumptions) -> Estimate:
+        """The estimate of each group under *assumptions*: worked out again only for the
+        groups that changed since, the totals moved by their difference."""
+        if assumptions != self.assumptions:
+            self.assumptions, self.estimates = assumptions, {}
+            self.totals = {name: ZERO for name in TOTALLED}
+        groups = ordered(self.groups)
+        for group in groups:
+            if group.code not in self.estimates:
+                found = self.estimates[group.code] = estimate_group(group, assumptions)
+                if group.code is not None:
+                    for name in TOTALLED:
+                        self.totals[name] = self.totals[name] + getattr(found, name)
+        return Estimate([self.estimates[g.code] for g in groups], dict(self.totals))
 
 
 def counts(event: Event) -> Counts:

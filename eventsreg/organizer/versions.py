@@ -18,6 +18,8 @@ energy assumptions), they stay, and the tally is summed again from them only if 
 depends on changed (its questions, its time zone).
 """
 
+import contextlib
+import gc
 import threading
 from collections.abc import Callable
 from typing import Protocol, TypeVar
@@ -46,6 +48,28 @@ class Tally(Protocol):
     def apply(self, changes: list[RowChange]) -> None: ...
 
 
+@contextlib.contextmanager
+def _no_collection():
+    """Work that may make millions of long-lived objects (a large event's answers), none
+    of them garbage: the garbage collector's full passes would walk all of them again and
+    again."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _keep_out_of_collection() -> None:
+    """After a large event was read whole: what exists now is left out of the garbage
+    collector's later full passes (``gc.freeze``), which would otherwise walk millions of
+    objects, a second or more each, at any allocation that triggers one. Rows and answers
+    hold no reference cycles: reference counting frees them when they are dropped."""
+    gc.freeze()
+
+
 def data_version(event: Event) -> tuple:
     """What changes whenever anything the event's summaries show changes."""
     count, changed, highest = db.session.execute(
@@ -70,11 +94,14 @@ class Kept:
     def bring_up_to(self, version: tuple) -> None:
         if version == self.version:
             return
-        changes = self.table.update(db.session.connection(), version[1])
+        with _no_collection():
+            changes = self.table.update(db.session.connection(), version[1])
+            if changes is None:
+                self.tally.rebuild()
+            else:
+                self.tally.apply(changes)
         if changes is None:
-            self.tally.rebuild()
-        else:
-            self.tally.apply(changes)
+            _keep_out_of_collection()
         self.version = version
         self.results = {}
 
@@ -97,9 +124,10 @@ def kept(event: Event, tally: Callable[[CompanyTable], Tally], signature) -> Kep
             memory.pop(next(iter(memory)))
         found = memory[event.id] = Kept(event, tally, signature)
     elif found.signature != signature:
-        with found.lock:
+        with found.lock, _no_collection():
             found.signature, found.tally = signature, tally(found.table)
             found.results = {}
+        _keep_out_of_collection()
     return found
 
 

@@ -130,17 +130,22 @@ class Number(QuestionType):
         return {"value": value, "unit": self.unit(question), "text": self.display(question, value)}
 
     def summarise(self, question, counted):
-        numbers = [(as_decimal(value), number) for value, number in counted]
-        if not numbers:
+        if not counted:
             return Summary()
-        total = sum((value * number for value, number in numbers), Decimal(0))
+        # Whole numbers (most answers) exactly and without going through text.
+        values = [Decimal(v) if type(v) is int else as_decimal(v) for v, _n in counted]
+        total = sum(
+            (value * number if number != 1 else value
+             for value, (_v, number) in zip(values, counted, strict=True)),
+            Decimal(0),
+        )  # fmt: skip
         count = respondents(counted)
         return Summary(
             numbers=NumberSummary(
                 total=total,
                 average=round(total / count, 2),
-                minimum=min(value for value, _number in numbers),
-                maximum=max(value for value, _number in numbers),
+                minimum=min(values),
+                maximum=max(values),
                 count=count,
                 unit=self.unit(question),
             )
