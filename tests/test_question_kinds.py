@@ -7,6 +7,7 @@ import io
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from email import message_from_bytes
 from email.policy import default as email_policy
 
@@ -301,3 +302,63 @@ def test_a_code_in_an_unusual_shape_is_kept_as_typed_and_questioned(
     assert _stored_answer() == "cabina Crema nord"
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "cabina Crema nord" in page and "verifica che sia corretto" in page
+
+
+# -- running summaries: counted in and out one value at a time -------------------------------
+
+
+def _random_answers(kind: QuestionKind, rng) -> list:
+    if kind is QuestionKind.number:
+        return [rng.choice([rng.randrange(0, 50), rng.randrange(0, 50) + 0.5]) for _ in range(40)]
+    if kind is QuestionKind.supply_points:
+        return [
+            [
+                {"pod": f"IT001E{rng.randrange(10**8):08d}",
+                 "substation": rng.choice(["AC001E00045", "AC001E00046", ""]),
+                 "kwh": rng.choice([None, 1000])}
+                for _ in range(rng.randint(1, 3))
+            ]
+            for _ in range(40)
+        ]  # fmt: skip
+    if kind is QuestionKind.pod:
+        return [[f"IT00{n}E1" for n in range(rng.randint(1, 3))] for _ in range(40)]
+    return [f"AC001E{rng.randrange(12):05d}" for _ in range(40)]
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [QuestionKind.number, QuestionKind.substation, QuestionKind.ateco, QuestionKind.pod,
+     QuestionKind.supply_points],
+)  # fmt: skip
+def test_a_running_summary_after_values_come_and_go_is_the_summary_of_those_left(kind):
+    """Values counted in and out in any order (the smallest and largest among those that
+    go) give what summing up the values left gives."""
+    import random
+
+    from eventsreg.events.models import Question
+
+    question = Question(kind=kind, code="q", label="Q", settings={})
+    kind_type = KINDS[kind]
+    rng = random.Random(5)
+    for _round in range(20):
+        answers = _random_answers(kind, rng)
+        running = kind_type.running_summary(question)
+        kept = list(answers)
+        for value in answers:
+            running.add(value, 1)
+        running.summary()  # worked out once, then values go
+        for value in sorted(answers, key=str)[:10] + rng.sample(answers, 10):
+            if value in kept:
+                kept.remove(value)
+                running.add(value, -1)
+        counted = [(value, 1) for value in kept]
+        assert running.summary() == kind_type.summarise(question, counted)
+        if kind is QuestionKind.number:
+            amounts = [Decimal(str(value)) for value in kept]
+            numbers = running.summary().numbers
+            assert (numbers.total, numbers.minimum, numbers.maximum, numbers.count) == (
+                sum(amounts),
+                min(amounts),
+                max(amounts),
+                len(amounts),
+            )

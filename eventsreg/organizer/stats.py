@@ -42,7 +42,7 @@ from ..energy.picture import (
 from ..events.models import Event, Question
 from ..extensions import db
 from ..questions import frozen
-from ..questions.kinds import NumberSummary, OptionCount, kind_of
+from ..questions.kinds import NumberSummary, OptionCount, RunningSummary, Summary, kind_of
 from ..registrations.companies import Company, RegistrationRow
 from ..registrations.company_table import CompanyTable, RowChange
 from ..registrations.models import (
@@ -211,6 +211,13 @@ class Tally:
         self.by_company: dict[int, Counter] = {q.id: Counter() for q in self.questions}
         #: …and the active registrations giving it (questions the list filters by).
         self.by_registration: dict[int, Counter] = {q: Counter() for q in self.filtered}
+        #: The companies' answers summed up as they are counted, for kinds of many
+        #: distinct values (amounts, codes).
+        self.running: dict[int, RunningSummary] = {}
+        for question in self.questions:
+            running = kind_of(question).running_summary(question)
+            if running is not None:
+                self.running[question.id] = running
         self.values: dict[tuple, object] = {}
         self.per_day: Counter = Counter()
         self.disagreeing: dict[str, list[Disagreement]] = {}
@@ -254,7 +261,7 @@ class Tally:
         for key in keys:
             self._forget_company(key)
             self._add_company(key)
-        changed = {question_id for (question_id, _key), net in self.delta.items() if net}
+        changed = {question_id for (_by, question_id, _key), net in self.delta.items() if net}
         for kept in self.kept_summaries.values():
             for question_id in changed:
                 kept.pop(question_id, None)
@@ -272,8 +279,11 @@ class Tally:
                 counter[key] += sign
                 if not counter[key]:
                     del counter[key]
+                by_company = counters is self.by_company
+                if by_company and (running := self.running.get(question_id)) is not None:
+                    running.add(value, sign)
                 if self.delta is not None:
-                    self.delta[question_id, key] += sign
+                    self.delta[by_company, question_id, key] += sign
 
     def _count_registration(self, row: RegistrationRow, sign: int) -> None:
         self._count(self.by_registration, row, sign)
@@ -325,11 +335,16 @@ class Tally:
         return [kept[question.id] for question in self.questions]
 
     def _summary(self, question: Question) -> QuestionSummary:
-        values = self.values
-        counted = [(values[key], n) for key, n in self.by_company[question.id].items()]
-        summary = _summary(question, counted)
-        given = self.by_registration.get(question.id)
+        counter = self.by_company[question.id]
         kind = kind_of(question)
+        running = self.running.get(question.id)
+        if running is not None:
+            result = running.summary()
+        else:  # few distinct values
+            values = self.values
+            result = kind.summarise(question, [(values[key], n) for key, n in counter.items()])
+        summary = _summary(question, result, sum(counter.values()))
+        given = self.by_registration.get(question.id)
         for row in summary.rows or ():
             value = None if row.filter is None else kind.filter_value(question, row.filter)
             if value is not None and given is not None:
@@ -407,11 +422,9 @@ def counts(event: Event) -> Counts:
     )
 
 
-def _summary(question: Question, counted: list[tuple[object, int]]) -> QuestionSummary:
-    """*question*'s answers (none empty; each distinct value with its companies) summed
-    up."""
+def _summary(question: Question, result: Summary, respondents: int) -> QuestionSummary:
+    """*question*'s answers summed up by its kind (*result*), given by *respondents*."""
     kind = kind_of(question)
-    result = kind.summarise(question, counted)
     filters = (
         {value for value, _label in kind.filter_options(question)} if kind.filterable else set()
     )
@@ -423,7 +436,7 @@ def _summary(question: Question, counted: list[tuple[object, int]]) -> QuestionS
         ]
     return QuestionSummary(
         question=question,
-        respondents=sum(number for _value, number in counted),
+        respondents=respondents,
         options=result.options,
         rows=option_rows,
         multiple=result.multiple,

@@ -13,6 +13,7 @@ from .base import (
     NumberSummary,
     OptionCount,
     QuestionType,
+    RunningSummary,
     Summary,
 )
 from .choices import Choice, Declaration, MultiCheckboxField, MultiChoice, YesNo, yes_no
@@ -59,6 +60,7 @@ __all__ = [
     "MultiCheckboxField",
     "NeedsReading",
     "NumberSummary",
+    "RunningSummary",
     "OptionCount",
     "QuestionType",
     "Summary",

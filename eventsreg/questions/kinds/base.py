@@ -216,7 +216,18 @@ class QuestionType:
     def summarise(self, question: Question, counted: list[tuple[object, int]]) -> Summary:
         """The answers of the companies (one value each, none empty) summed up. They come
         counted: each distinct value once, with the number of companies that gave it."""
-        return Summary()
+        running = self.running_summary(question)
+        if running is None:
+            return Summary()
+        for value, number in counted:
+            running.add(value, number)
+        return running.summary()
+
+    def running_summary(self, question: Question) -> RunningSummary | None:
+        """For kinds whose answers take many distinct values (amounts, codes): a summary
+        kept up to date as values are counted in and out, so that a change costs one
+        value, not all of them. None: summed up from the counted values each time."""
+        return None
 
     def comparable(self, value):
         """*value* as compared between two contacts of one company."""
@@ -252,6 +263,44 @@ class QuestionType:
     def example(self, question: Question, rng: random.Random):
         """A plausible stored answer, for demo and benchmark data."""
         return rng.choice(SAMPLE_TEXTS)
+
+
+class RunningSummary:
+    """A question's summary kept while its values are counted in (*number* > 0) and out
+    (*number* < 0)."""
+
+    def add(self, value, number: int) -> None:
+        raise NotImplementedError
+
+    def summary(self) -> Summary:
+        raise NotImplementedError
+
+
+class RunningCodes(RunningSummary):
+    """The distinct codes given, in order (sorted again only when one comes or goes)."""
+
+    def __init__(self):
+        self.counts: Counter = Counter()
+        self._sorted: list[str] | None = []
+
+    def add_code(self, code, number: int) -> None:
+        before = self.counts[code]
+        after = self.counts[code] = before + number
+        if not after:
+            del self.counts[code]
+        if not before or not after:
+            self._sorted = None
+
+    def add(self, value, number: int) -> None:
+        self.add_code(value, number)
+
+    def codes(self) -> list[str]:
+        if self._sorted is None:
+            self._sorted = sorted(self.counts)
+        return self._sorted
+
+    def summary(self) -> Summary:
+        return Summary(codes=list(self.codes()))
 
 
 def respondents(counted) -> int:

@@ -13,7 +13,7 @@ from wtforms import TextAreaField
 
 from ... import validators
 from ...events.models import QuestionKind
-from .base import REMOVED, AnswerError, QuestionType, Summary
+from .base import REMOVED, AnswerError, QuestionType, RunningCodes, RunningSummary, Summary
 from .text import TEXT_MAX, validator_message
 
 #: Most codes in one POD answer, and the length of the whole answer.
@@ -69,8 +69,8 @@ class Ateco(QuestionType):
             return []
         return [validator_message(validators.InvalidValue("ateco_unusual"))]
 
-    def summarise(self, question, counted):
-        return Summary(codes=sorted({value for value, _number in counted}))
+    def running_summary(self, question):
+        return RunningCodes()
 
     def example(self, question, rng):
         return rng.choice(("25.62.00", "22.29.09", "10.51.20", "49.41.00", "28.99.99"))
@@ -117,8 +117,8 @@ class Pod(QuestionType):
         pods = context.pods
         return [pods.setdefault(code, f"POD anonimo {len(pods) + 1}") for code in value]
 
-    def summarise(self, question, counted):
-        return Summary(count=sum(len(codes) * number for codes, number in counted))
+    def running_summary(self, question):
+        return RunningPods()
 
     def comparable(self, value):
         return tuple(sorted(value)) if isinstance(value, list) else value
@@ -142,8 +142,21 @@ class Substation(QuestionType):
             return [validator_message(validators.InvalidValue(code))]
         return []
 
-    def summarise(self, question, counted):
-        return Summary(codes=sorted({value for value, _number in counted}))
+    def running_summary(self, question):
+        return RunningCodes()
 
     def example(self, question, rng):
         return f"AC001E{rng.randrange(10**5):05d}"
+
+
+class RunningPods(RunningSummary):
+    """Supply points given in all."""
+
+    def __init__(self):
+        self.count = 0
+
+    def add(self, value, number: int) -> None:
+        self.count += len(value) * number
+
+    def summary(self) -> Summary:
+        return Summary(count=self.count)

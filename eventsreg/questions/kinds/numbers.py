@@ -7,6 +7,7 @@ is asked which one they meant, in words. A year is a whole number of four digits
 grouped ("2019", not "2.019") and never summed.
 """
 
+from collections import Counter
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -20,6 +21,7 @@ from .base import (
     NeedsReading,
     NumberSummary,
     QuestionType,
+    RunningSummary,
     Summary,
     options_summary,
     respondents,
@@ -129,27 +131,8 @@ class Number(QuestionType):
     def data(self, question, value):
         return {"value": value, "unit": self.unit(question), "text": self.display(question, value)}
 
-    def summarise(self, question, counted):
-        if not counted:
-            return Summary()
-        # Whole numbers (most answers) exactly and without going through text.
-        values = [Decimal(v) if type(v) is int else as_decimal(v) for v, _n in counted]
-        total = sum(
-            (value * number if number != 1 else value
-             for value, (_v, number) in zip(values, counted, strict=True)),
-            Decimal(0),
-        )  # fmt: skip
-        count = respondents(counted)
-        return Summary(
-            numbers=NumberSummary(
-                total=total,
-                average=round(total / count, 2),
-                minimum=min(values),
-                maximum=max(values),
-                count=count,
-                unit=self.unit(question),
-            )
-        )
+    def running_summary(self, question):
+        return RunningNumbers(self.unit(question))
 
     def comparable(self, value):
         # 120000 and 120000.0 are the same number.
@@ -244,3 +227,46 @@ class Year(QuestionType):
     def example(self, question, rng):
         lo, hi = self.bounds(question)
         return rng.randint(max(lo, 2005), min(hi, 2025))
+
+
+class RunningNumbers(RunningSummary):
+    """Total, average, smallest and largest of the amounts given, exactly (Decimals)."""
+
+    def __init__(self, unit: str):
+        self.unit = unit
+        self.total = Decimal(0)
+        self.count = 0
+        self.counts: Counter = Counter()
+        #: The smallest and largest, or None when one of them went and must be looked for.
+        self.extremes: tuple[Decimal, Decimal] | None = None
+
+    def add(self, value, number: int) -> None:
+        # Whole numbers (most answers) exactly and without going through text.
+        amount = Decimal(value) if type(value) is int else as_decimal(value)
+        self.total += amount * number
+        self.count += number
+        left = self.counts[amount] = self.counts[amount] + number
+        if not left:
+            del self.counts[amount]
+        if self.extremes is not None:
+            low, high = self.extremes
+            if number > 0:
+                self.extremes = (min(low, amount), max(high, amount))
+            elif not left and amount in (low, high):
+                self.extremes = None
+
+    def summary(self) -> Summary:
+        if not self.count:
+            return Summary()
+        if self.extremes is None:
+            self.extremes = (min(self.counts), max(self.counts))
+        return Summary(
+            numbers=NumberSummary(
+                total=self.total,
+                average=round(self.total / self.count, 2),
+                minimum=self.extremes[0],
+                maximum=self.extremes[1],
+                count=self.count,
+                unit=self.unit,
+            )
+        )

@@ -16,7 +16,7 @@ from wtforms import TextAreaField
 
 from ... import formatting, validators
 from ...events.models import QuestionKind
-from .base import AnswerError, QuestionType, Summary
+from .base import AnswerError, QuestionType, RunningCodes, Summary
 from .numbers import stored_number
 from .text import validator_message
 
@@ -136,13 +136,8 @@ class SupplyPoints(QuestionType):
             for point in value
         ]
 
-    def summarise(self, question, counted):
-        return Summary(
-            count=sum(len(points) * number for points, number in counted),
-            codes=sorted(
-                {p["substation"] for points, _n in counted for p in points if p.get("substation")}
-            ),
-        )
+    def running_summary(self, question):
+        return RunningSupplyPoints()
 
     def comparable(self, value):
         if isinstance(value, list):
@@ -158,3 +153,20 @@ class SupplyPoints(QuestionType):
             }
             for _n in range(rng.randint(1, 3))
         ]
+
+
+class RunningSupplyPoints(RunningCodes):
+    """Supply points given in all, and the distinct substations they are under."""
+
+    def __init__(self):
+        super().__init__()
+        self.count = 0
+
+    def add(self, value, number: int) -> None:
+        self.count += len(value) * number
+        for point in value:
+            if point.get("substation"):
+                self.add_code(point["substation"], number)
+
+    def summary(self) -> Summary:
+        return Summary(count=self.count, codes=list(self.codes()))
