@@ -15,10 +15,22 @@ import re
 from functools import cache
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, current_app, request, url_for
 
 ONE_YEAR = 365 * 24 * 3600
 HASHED_NAME = re.compile(r"\.[0-9a-f]{10}\.[a-z0-9]+$")
+_URLS = "eventsreg.static_urls"
+
+
+def static_url(filename: str) -> str:
+    """``url_for("static", filename=…)``, fingerprint included: the same on every page
+    (fingerprints are read once per process), so worked out once per script root."""
+    kept = current_app.extensions.setdefault(_URLS, {})
+    key = (request.script_root, filename)
+    url = kept.get(key)
+    if url is None:
+        url = kept[key] = url_for("static", filename=filename)
+    return url
 
 
 def init_app(app: Flask) -> None:

@@ -1,6 +1,6 @@
 """Template filters and globals."""
 
-from flask import request, url_for
+from flask import request
 from flask_babel import get_locale
 from jinja2 import StrictUndefined
 from markupsafe import Markup, escape
@@ -20,6 +20,7 @@ from .registrations.models import (
     registration_status_label,
 )
 from .registrations.seats import RegistrationState
+from .static_files import static_url
 
 #: The icons of Designers Italia's kit: a sprite with the symbols the templates use
 #: (assets/vendor.py lists them; `make vendor` rebuilds the sprite).
@@ -28,7 +29,7 @@ ICON_SPRITE = "vendor/bootstrap-italia/svg/sprites.svg"
 
 def icon(name: str, size: str = "sm", classes: str = "") -> Markup:
     """An icon from the kit's sprite, decorative: the text next to it says what it means."""
-    href = f"{url_for('static', filename=ICON_SPRITE)}#{name}"
+    href = f"{static_url(ICON_SPRITE)}#{name}"
     css = " ".join(filter(None, ("icon", f"icon-{size}" if size else "", classes)))
     return Markup(
         f'<svg class="{escape(css)}" aria-hidden="true" focusable="false">'
@@ -51,6 +52,7 @@ def register(app):
     )
     app.jinja_env.globals.update(
         event_local=formatting.event_local,
+        static_url=static_url,
         condition_labels=condition_labels,
         answer_text=display_value,
         status_label=REGISTRATION_STATUS_LABELS.get,

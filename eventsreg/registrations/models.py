@@ -76,6 +76,9 @@ class Registration(db.Model):
         sa.Index("ix_registrations_event_id_status_created_at", "event_id", "status", "created_at"),
         # What changed since a time: the organiser's summaries read only that.
         sa.Index("ix_registrations_event_id_updated_at", "event_id", "updated_at"),
+        # The seats taken, summed from the index alone (every registration POST and event
+        # page counts them).
+        sa.Index("ix_registrations_seats", "event_id", "status", "attendance", "party_size"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -26,10 +26,11 @@ def index():
     return render_template("events/index.html", upcoming=upcoming, past=past)
 
 
-#: A public event and its seats taken, in one statement (the event page's only query).
-_EVENT_AND_SEATS = sa.select(Event, seats.seats_taken_of(Event.id)).where(
-    Event.slug == sa.bindparam("slug"), Event.status.in_(services.PUBLIC_STATUSES)
-)
+#: A public event's row and its seats taken, in one statement (the event page's only
+#: query), read as plain values: the event object is kept per version of them.
+_EVENT_AND_SEATS = sa.select(
+    *page_cache.event_row_columns(), seats.seats_taken_of(Event.id).label("seats_taken")
+).where(Event.slug == sa.bindparam("slug"), Event.status.in_(services.PUBLIC_STATUSES))
 
 
 @bp.get("/events/<slug>/")
@@ -38,8 +39,9 @@ def detail(slug: str):
     cache_key = page_cache.key(slug)
     if cache_key and (html := page_cache.get(cache_key)) is not None:
         return html
-    row = db.session.execute(_EVENT_AND_SEATS, {"slug": slug}).one_or_none() or abort(404)
-    event, taken = row
+    connection = db.session.connection()
+    row = connection.execute(_EVENT_AND_SEATS, {"slug": slug}).one_or_none() or abort(404)
+    event, taken = page_cache.event_of(row), row.seats_taken
     now = utcnow()
     html = render_template(
         "events/detail.html",

@@ -39,11 +39,13 @@ _EXTENSION = "eventsreg.event_pages"
 #: Versions of events' parts kept per process at most (events × languages).
 MAX_PARTS = 256
 _PARTS = "eventsreg.event_page_parts"
+_EVENTS = "eventsreg.event_page_events"
 
 
 def init_app(app: Flask) -> None:
     app.extensions[_EXTENSION] = {}
     app.extensions[_PARTS] = {}
+    app.extensions[_EVENTS] = {}
 
 
 def parts(event: Event, render: Callable[[], dict[str, str]]) -> dict[str, Markup]:
@@ -61,6 +63,27 @@ def parts(event: Event, render: Callable[[], dict[str, str]]) -> dict[str, Marku
         if len(kept) >= MAX_PARTS:
             kept.clear()
         found = kept[version] = {name: Markup(html.rstrip()) for name, html in render().items()}
+    return found
+
+
+def event_row_columns() -> list:
+    """The event's columns as read for its page (labelled by attribute), to be passed to
+    :func:`event_of`."""
+    return [attr.columns[0].label(attr.key) for attr in sa.inspect(Event).column_attrs]
+
+
+def event_of(row) -> Event:
+    """The event of a row read with :func:`event_row_columns`: an object of no session,
+    made once per version of the row (every value of it) and kept in this process. The
+    page reads its columns only, never its relationships."""
+    kept = current_app.extensions[_EVENTS]
+    values = tuple(getattr(row, name) for name in _event_columns())
+    version = repr(values)
+    found = kept.get(version)
+    if found is None:
+        if len(kept) >= MAX_PARTS:
+            kept.clear()
+        found = kept[version] = Event(**dict(zip(_event_columns(), values, strict=True)))
     return found
 
 
