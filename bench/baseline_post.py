@@ -41,7 +41,7 @@ def connection():
     return _connection
 
 
-def create_table() -> None:
+def create_tables() -> None:
     """Create the table (the harness calls it once, before the workers start)."""
     conn = connection()
     if TARGET.startswith("postgresql"):

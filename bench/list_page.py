@@ -62,6 +62,21 @@ def large_demo(email: str) -> LargeDemo:
     return LargeDemo(event, registrations, answers, choice, [f"a{q.id}" for q in questions[:5]])
 
 
+def signed_in_client(app, email: str):
+    """A test client of *app* signed in as *email* through the real form (None, with the
+    reason on stderr, when the sign-in is refused)."""
+    client = app.test_client()
+    login = client.get("/organizer/login").get_data(as_text=True)
+    token = CSRF_RE.search(login).group(1)
+    answered = client.post(
+        "/organizer/login", data={"email": email, "password": PASSWORD, "csrf_token": token}
+    )
+    if answered.status_code != 303:
+        print(f"sign-in answered {answered.status_code}", file=sys.stderr)
+        return None
+    return client
+
+
 def main(argv: list[str]) -> int:
     rounds = int(argv[0]) if argv else 15
     from eventsreg import create_app
@@ -91,14 +106,8 @@ def main(argv: list[str]) -> int:
         "columns": (base, {"cols": "1", "col": ["email", "status", "created", *columns]}),
     }
 
-    client = app.test_client()
-    login = client.get("/organizer/login").get_data(as_text=True)
-    token = CSRF_RE.search(login).group(1)
-    signed_in = client.post(
-        "/organizer/login", data={"email": email, "password": PASSWORD, "csrf_token": token}
-    )
-    if signed_in.status_code != 303:
-        print(f"sign-in answered {signed_in.status_code}", file=sys.stderr)
+    client = signed_in_client(app, email)
+    if client is None:
         return 1
 
     result: dict = {"registrations": registrations, "answers": answers}

@@ -25,7 +25,7 @@ import statistics
 import sys
 import time
 
-from .list_page import CSRF_RE, PASSWORD, large_demo
+from .list_page import large_demo, signed_in_client
 
 #: A page slower than this is measured once, not ROUNDS times.
 SLOW_SECONDS = 10.0
@@ -79,14 +79,8 @@ def main(argv: list[str]) -> int:
     if only:
         pages = {name: page for name, page in pages.items() if name in only}
 
-    client = app.test_client()
-    login = client.get("/organizer/login").get_data(as_text=True)
-    token = CSRF_RE.search(login).group(1)
-    signed_in = client.post(
-        "/organizer/login", data={"email": email, "password": PASSWORD, "csrf_token": token}
-    )
-    if signed_in.status_code != 303:
-        print(f"sign-in answered {signed_in.status_code}", file=sys.stderr)
+    client = signed_in_client(app, email)
+    if client is None:
         return 1
 
     statements = []

@@ -490,11 +490,11 @@ def _post_database(
         base_target = str(workdir / "baseline.sqlite")
         fair_target = str(workdir / "fair.sqlite")
         base_env = {**app_env(), "BENCH_BASELINE_DB": base_target}
-    _create_baseline_table(base_target, schema)
+    _create_tables("baseline_post", base_target, schema)
     fair_env = {**base_env, "BENCH_FAIR_FIELDS": json.dumps(form["fields"])}
     if not schema:
         fair_env["BENCH_BASELINE_DB"] = fair_target
-    _create_fair_tables(fair_env["BENCH_BASELINE_DB"], schema)
+    _create_tables("baseline_fair_post", fair_env["BENCH_BASELINE_DB"], schema)
     servers: list[Gunicorn] = []
     try:
         for name, target, server_environment in (
@@ -574,7 +574,9 @@ def _registration_mix(db_path: Path, slugs: str = "comunita-%") -> str:
     return ", ".join(f"{status} {count:,}" for status, count in sorted(rows.items()))
 
 
-def _create_baseline_table(target: str, schema: str | None) -> None:
+def _create_tables(module_name: str, target: str, schema: str | None) -> None:
+    """A baseline's tables (``bench.<module_name>.create_tables``), created once before its
+    workers start; the module reads where from the environment, as its workers do."""
     env_before = dict(os.environ)
     os.environ["BENCH_BASELINE_DB"] = target
     if schema:
@@ -582,28 +584,7 @@ def _create_baseline_table(target: str, schema: str | None) -> None:
     try:
         import importlib
 
-        from . import baseline_post
-
-        module = importlib.reload(baseline_post)
-        module.create_table()
-        module.connection().close()
-    finally:
-        os.environ.clear()
-        os.environ.update(env_before)
-
-
-def _create_fair_tables(target: str, schema: str | None) -> None:
-    """The fair baseline's tables, created once before its workers start."""
-    env_before = dict(os.environ)
-    os.environ["BENCH_BASELINE_DB"] = target
-    if schema:
-        os.environ["BENCH_BASELINE_SCHEMA"] = schema
-    try:
-        import importlib
-
-        from . import baseline_fair_post
-
-        module = importlib.reload(baseline_fair_post)
+        module = importlib.reload(importlib.import_module(f"bench.{module_name}"))
         module.create_tables()
         module.connection().close()
     finally:
