@@ -257,7 +257,9 @@ def test_the_dashboard_kept_up_to_date_is_the_dashboard_built_afresh(app, statem
     stats.event_dashboard(event)  # read whole once; kept from now on
 
     def estimated() -> tuple:
-        figures = stats.energy_estimate(event, Assumptions.from_saved(event.energy_assumptions))
+        _picture, figures = stats.energy_figures(
+            event, Assumptions.from_saved(event.energy_assumptions)
+        )
         groups = [(g.group.code, g.production, g.shared, g.tariff, g.incentive, g.restricted)
                   for g in figures.groups]  # fmt: skip
         return groups, {name: figures.total(name) for name in TOTALLED}

@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from .. import validators
 from ..energy import exports
 from ..energy.estimate import Assumptions
+from ..energy.picture import is_energy_event
 from ..energy.rules import RULES_CHECKED, STANDING_LABELS, ZONE_LABELS, Standing, Zone
 from ..extensions import db
 from ..formatting import number
@@ -122,18 +123,17 @@ def _shown(name: str, value) -> str:
     return number(round(value * 100, 1)) if name in PERCENT else number(value)
 
 
-def _picture_or_404(event):
-    picture = stats.energy_community(event)
-    if picture is None:
+def _energy_event_or_404(slug: str):
+    event = managed_event_or_404(slug)
+    if not is_energy_event(event):  # its tab in the event's navigation says the same
         abort(404)
-    return picture
+    return event
 
 
 @bp.route("/events/<slug>/energy", methods=["GET", "POST"])
 def energy(slug: str):
     """The energy-community picture, and the assumptions of its estimate."""
-    event = managed_event_or_404(slug)
-    picture = _picture_or_404(event)
+    event = _energy_event_or_404(slug)
     assumptions = Assumptions.from_saved(event.energy_assumptions)
     form = AssumptionsForm.build(assumptions)
     if form.validate_on_submit():
@@ -142,10 +142,10 @@ def energy(slug: str):
         flash(_("Ipotesi salvate: la stima è aggiornata."), "success")
         return redirect(url_for(".energy", slug=event.slug) + "#estimate", code=303)
     status = 400 if form.is_submitted() else 200
+    picture, figures = stats.energy_figures(event, assumptions)
     standing = next((s for s in Standing if s.value == request.args.get("standing")), None)
     listed = picture.companies if standing is None else picture.by_standing(standing)
     page = Paged.at(len(listed), request.args.get("page", 1, type=int), COMPANIES_PER_PAGE)
-    figures = stats.energy_estimate(event, assumptions)
     # The group of unknown substation, if any, comes last.
     unknown = [item for item in figures.groups[-1:] if item.group.code is None]
     known = figures.groups[: len(figures.groups) - len(unknown)]
@@ -182,13 +182,11 @@ def energy(slug: str):
 @bp.get("/events/<slug>/energy-<table>.<ext>")
 def energy_export(slug: str, table: str, ext: str):
     """The picture per substation or per supply point, as CSV or XLSX."""
-    event = managed_event_or_404(slug)
+    event = _energy_event_or_404(slug)
     if table not in ("substations", "pods") or ext not in ("csv", "xlsx"):
         abort(404)
-    picture = _picture_or_404(event)
-    assumptions = Assumptions.from_saved(event.energy_assumptions)
+    picture, figures = stats.energy_figures(event, Assumptions.from_saved(event.energy_assumptions))
     if table == "substations":
-        figures = stats.energy_estimate(event, assumptions)
         rows, title = exports.substation_rows(picture, figures), _("Cabine")
     else:
         rows, title = exports.point_rows(picture), _("Punti di prelievo")

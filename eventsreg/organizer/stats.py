@@ -35,7 +35,6 @@ from ..energy.picture import (
     asks_energy_questions,
     company_picture,
     contribute,
-    is_energy_event,
     ordered,
     picture_order,
 )
@@ -132,32 +131,31 @@ class Dashboard:
     energy_community: EnergyPicture | None
 
 
+def _kept(event: Event, name: str, build):
+    """*build*'s result from *event*'s tally, kept (:mod:`.versions`): one aggregate query
+    while nothing changed."""
+    return versions.summary(event, *Tally.of(event), name, build)
+
+
 def event_dashboard(event: Event) -> Dashboard:
     """Everything the dashboard of *event* shows: summed up once per process and then kept
-    up to date with the registrations that changed (:mod:`.versions`); one aggregate
-    query while nothing changed."""
-    return versions.summary(
-        event, *Tally.of(event), "dashboard", lambda kept: _dashboard(event, kept)
-    )
+    up to date with the registrations that changed."""
+    return _kept(event, "dashboard", lambda kept: _dashboard(event, kept))
 
 
-def energy_community(event: Event) -> EnergyPicture | None:
-    """The event's energy-community picture (None without the questionnaire), kept as the
-    dashboard is: the dashboard and the panel share it."""
-    if not is_energy_event(event):
-        return None
-    return versions.summary(event, *Tally.of(event), "energy", lambda kept: kept.tally.picture())
+def energy_figures(event: Event, assumptions: Assumptions) -> tuple[EnergyPicture, Estimate]:
+    """The event's energy-community picture (the dashboard shares it) and its estimate
+    under *assumptions* (the event's saved ones: saving others changes the event, and so
+    the version they are kept for). Only for an event that asks the questionnaire."""
+
+    def build(kept: versions.Kept):
+        return _picture(kept), kept.tally.estimate(assumptions)
+
+    return _kept(event, f"estimate {sorted(assumptions.saved().items())}", build)
 
 
-def energy_estimate(event: Event, assumptions: Assumptions) -> Estimate:
-    """The estimate of the event's picture under *assumptions* (the event's saved ones:
-    saving others changes the event, and so the version it is kept for)."""
-    return versions.summary(
-        event,
-        *Tally.of(event),
-        f"estimate {sorted(assumptions.saved().items())}",
-        lambda kept: kept.tally.estimate(assumptions),
-    )
+def _picture(kept: versions.Kept) -> EnergyPicture:
+    return kept.result("energy", kept.tally.picture)
 
 
 def _dashboard(event: Event, kept: versions.Kept) -> Dashboard:
@@ -170,7 +168,7 @@ def _dashboard(event: Event, kept: versions.Kept) -> Dashboard:
         companies=len(tally.latest),
         questions=summaries,
         disagreements=tally.disagreements(),
-        energy_community=kept.result("energy", tally.picture) if tally.energy else None,
+        energy_community=_picture(kept) if tally.energy else None,
     )
 
 
