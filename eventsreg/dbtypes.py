@@ -44,3 +44,36 @@ def enum_column(enum_cls: type[enum.Enum], length: int = 20, name: str | None = 
 def utcnow() -> datetime:
     """The current time, aware, in UTC."""
     return datetime.now(UTC)
+
+
+def snapshot(obj) -> dict:
+    """The column values of model instance *obj* as JSON values: what is kept of it for
+    later (an email written at delivery says what was true when it was queued).
+    :func:`restored` makes an object of them again."""
+    values = {}
+    for attr in sa.inspect(type(obj)).column_attrs:
+        value = getattr(obj, attr.key)
+        if isinstance(value, datetime):
+            value = value.isoformat()
+        elif isinstance(value, enum.Enum):
+            value = value.value
+        values[attr.key] = value
+    return values
+
+
+def restored(model: type, values: dict):
+    """An instance of *model* (of no session) with the column values of a :func:`snapshot`;
+    columns it does not name stay unset. Its relationships are empty: read columns only."""
+    kept = {}
+    for attr in sa.inspect(model).column_attrs:
+        if attr.key not in values:
+            continue
+        value = values[attr.key]
+        column_type = attr.columns[0].type
+        if value is not None:
+            if isinstance(column_type, UTCDateTime):
+                value = datetime.fromisoformat(value)
+            elif isinstance(column_type, sa.Enum) and column_type.enum_class is not None:
+                value = column_type.enum_class(value)
+        kept[attr.key] = value
+    return model(**kept)

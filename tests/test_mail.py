@@ -22,6 +22,7 @@ from eventsreg.extensions import db
 from eventsreg.mail import delivery
 from eventsreg.mail.delivery import deliver_pending, retry_delay
 from eventsreg.mail.models import EmailKind, OutboxEmail, OutboxStatus
+from eventsreg.mail.outbox import write
 from eventsreg.registrations.models import AttendanceMode, RegistrationStatus
 
 from .conftest import PASSWORD, form_data
@@ -181,7 +182,8 @@ def next_tuesday_at_five() -> datetime:
 def outbox_rows(**filters) -> list[OutboxEmail]:
     db.session.expire_all()
     query = sa.select(OutboxEmail).filter_by(**filters).order_by(OutboxEmail.id)
-    return list(db.session.scalars(query))
+    # As the registrant will read them: written from their drafts.
+    return [write(email) for email in db.session.scalars(query)]
 
 
 @contextmanager

@@ -13,6 +13,7 @@ from eventsreg.demo import seed_demo
 from eventsreg.events.models import Event, QuestionKind
 from eventsreg.extensions import db
 from eventsreg.mail.models import EmailKind, OutboxEmail, OutboxStatus
+from eventsreg.mail.outbox import write
 from eventsreg.organizer import stats
 from eventsreg.privacy import services as privacy
 from eventsreg.questions.models import Answer
@@ -193,7 +194,9 @@ def test_personal_page_offers_the_download_and_the_erasure(client, surveyed, reg
 
 def outbox_rows() -> list[OutboxEmail]:
     db.session.expire_all()
-    return list(db.session.scalars(sa.select(OutboxEmail).order_by(OutboxEmail.id)))
+    # As the registrant will read them: written from their drafts.
+    rows = db.session.scalars(sa.select(OutboxEmail).order_by(OutboxEmail.id))
+    return [write(email) for email in rows]
 
 
 def test_erasing_deletes_everything_gives_the_seat_away_and_confirms(

@@ -13,6 +13,7 @@ from eventsreg.events.models import QuestionKind
 from eventsreg.events.services import cancel_event, change_event
 from eventsreg.extensions import db
 from eventsreg.mail.models import EmailKind, OutboxEmail
+from eventsreg.mail.outbox import write
 from eventsreg.questions.models import Answer
 from eventsreg.registrations import admin, checkin, seats, services
 from eventsreg.registrations.errors import CapacityBelowTaken, NotPending
@@ -40,7 +41,8 @@ def emails_to(address: str, kind: EmailKind | None = None) -> list[OutboxEmail]:
     query = sa.select(OutboxEmail).where(OutboxEmail.to_address == address)
     if kind is not None:
         query = query.where(OutboxEmail.kind == kind)
-    return list(db.session.scalars(query.order_by(OutboxEmail.id)))
+    # As the registrant will read them: written from their drafts.
+    return [write(email) for email in db.session.scalars(query.order_by(OutboxEmail.id))]
 
 
 # -- which registrations count ------------------------------------------------------------

@@ -1,7 +1,8 @@
 """What makes a registration POST cheap, checked for what it must keep: the form kept per
 event version sees every change of a question, the answers are written in one statement
-and nothing is read twice, the email written before the seat lock says what is true
-under it, and the invitation's time zone kept between invitations gives the same bytes.
+and nothing is read twice, the email written at delivery from its draft says what was
+true at registering, and the invitation's time zone kept between invitations gives the
+same bytes.
 
 No timing is asserted here (see bench/README.md for the figures).
 """
@@ -15,7 +16,9 @@ from flask_babel import force_locale
 from eventsreg import calendar
 from eventsreg.events.models import Event, QuestionKind
 from eventsreg.extensions import db
+from eventsreg.mail.delivery import deliver_pending
 from eventsreg.mail.models import OutboxEmail
+from eventsreg.mail.outbox import write
 from eventsreg.questions import builder
 from eventsreg.questions.answers import answers_summary
 from eventsreg.registrations import emails, seats
@@ -100,6 +103,8 @@ def test_a_post_writes_the_answers_in_one_statement_and_reads_nothing_twice(
     event_reads = [s for s in statements if s.startswith("SELECT events.")]
     # Once to build the form, once under the lock (the statement that takes it).
     assert len(event_reads) == 2
+    # The seats are counted once, under the lock.
+    assert len([s for s in statements if "sum(registrations.party_size)" in s]) == 1
     registration = db.session.scalar(
         sa.select(Registration).where(Registration.email == "anna.bianchi@example.com")
     )
@@ -115,12 +120,13 @@ def _without_dtstamp(ics: str | None) -> str | None:
 
 
 @pytest.mark.parametrize("capacity", [None, 0])
-def test_the_confirmation_is_the_one_written_from_the_stored_registration(
+def test_the_confirmation_written_at_delivery_is_the_one_written_from_the_stored_registration(
     app, client, create_event, add_question, capacity
 ):
-    """The email composed before the lock from the form's answers equals, byte for byte,
-    the one composed from the registration as stored (but for the invitation's DTSTAMP:
-    the moment it was made)."""
+    """The POST stores a draft, not the bodies; written from it, the email equals, byte for
+    byte, the one written from the registration and the event as stored (but for the
+    invitation's DTSTAMP: the moment it was made)."""
+    app.config["MAIL_DELIVER_AFTER_REQUEST"] = False
     event = create_event(capacity=capacity, online_url="https://meet.example.org/x")
     fields = _questionnaire(event, add_question)
     data = form_data(
@@ -132,47 +138,51 @@ def test_the_confirmation_is_the_one_written_from_the_stored_registration(
     row = db.session.scalar(sa.select(OutboxEmail))
     expected = RegistrationStatus.confirmed if capacity is None else RegistrationStatus.waitlisted
     assert registration.status is expected
-    assert (row.ics is not None) is (capacity is None)
+    assert row.draft is not None and row.text_body == row.html_body == "" and row.ics is None
+    assert (row.ics_method is not None) is (capacity is None)
     with app.test_request_context(), force_locale("it"):
-        again = emails.compose_confirmation(
+        again = emails.queue_composed(
+            emails.compose_confirmation(
+                registration,
+                registration.event,
+                ics_method=row.ics_method,
+                answers=answers_summary(registration),
+            ),
             registration,
-            registration.event,
-            ics_method=row.ics_method,
-            answers=answers_summary(registration),
+            None,
         )
-    assert again.fields["subject"] == row.subject
-    assert again.fields["text_body"] == row.text_body
-    assert again.fields["html_body"] == row.html_body
-    assert _without_dtstamp(again.fields["ics"]) == _without_dtstamp(row.ics)
-    assert "1.500 kWh" in row.text_body
+        db.session.expunge(again)
+        write(again)
+    write(row)
+    assert row.draft is None
+    assert again.subject == row.subject
+    assert again.text_body == row.text_body
+    assert again.html_body == row.html_body
+    assert (row.ics is not None) is (capacity is None)
+    assert _without_dtstamp(again.ics) == _without_dtstamp(row.ics)
+    assert "1.500 kWh" in row.text_body and "Tetto &lt;libero&gt;" in row.html_body
 
 
-def test_the_email_says_what_the_lock_decided_when_the_seats_went_meanwhile(
-    client, create_event, register, monkeypatch
+def test_the_email_says_what_was_true_at_registering_when_the_event_changed_before_delivery(
+    app, client, create_event, register, outbox
 ):
-    """The email is written before the seat lock from the seats counted then; when the
-    last seat went in between, the registration is waitlisted and so says its email."""
-    event = create_event(capacity=1)
-    assert register(event, email="prima@example.com").status_code == 303
-    real_count = seats.seats_taken
-    calls = []
+    """Written at delivery, the confirmation still gives the room it was queued with; the
+    organiser's move reaches the registrant by its own email, with the new room."""
+    # A mail server configured: flask-mail records what it would send (TESTING).
+    app.config.update(MAIL_SERVER="smtp.test", MAIL_DELIVER_AFTER_REQUEST=False)
+    event = create_event(capacity=None, venue_name="Sala consiliare")
+    assert register(event, email="anna@example.com").status_code == 303
+    changes = {"venue_name": "Sala nuova", "updated_at": event.updated_at + timedelta(seconds=1)}
+    db.session.execute(sa.update(Event).where(Event.id == event.id).values(**changes))
+    db.session.commit()
 
-    def stale_then_real(counted_event):
-        calls.append(counted_event.id)
-        # The count before the lock sees the seat still free.
-        return 0 if len(calls) == 1 else real_count(counted_event)
+    deliver_pending()
 
-    monkeypatch.setattr(seats, "seats_taken", stale_then_real)
-    assert register(event, email="seconda@example.com").status_code == 303
-
-    assert len(calls) == 2
-    second = db.session.scalar(
-        sa.select(Registration).where(Registration.email == "seconda@example.com")
-    )
-    assert second.status is RegistrationStatus.waitlisted
-    row = db.session.scalar(sa.select(OutboxEmail).where(OutboxEmail.registration_id == second.id))
-    assert row.subject.startswith("In lista d'attesa")
-    assert row.ics is None
+    [message] = outbox
+    assert "Sala consiliare" in message.body and "Sala nuova" not in message.body
+    assert "Sala consiliare" in message.alts["calendar; method=REQUEST"]
+    row = db.session.scalar(sa.select(OutboxEmail))
+    assert row.draft is None and "Sala consiliare" in row.text_body
 
 
 def test_the_email_says_what_the_event_is_when_it_changed_meanwhile(
@@ -193,7 +203,7 @@ def test_the_email_says_what_the_event_is_when_it_changed_meanwhile(
 
     monkeypatch.setattr(seats, "lock", moved_then_lock)
     assert register(event).status_code == 303
-    row = db.session.scalar(sa.select(OutboxEmail))
+    row = write(db.session.scalar(sa.select(OutboxEmail)))
     assert "Sala nuova" in row.text_body
     assert "Sala nuova" in row.ics
 

@@ -14,6 +14,7 @@ from flask_mail import Mail, Message
 from ..dbtypes import utcnow
 from ..extensions import db
 from .models import OutboxEmail, OutboxStatus
+from .outbox import UnwritableDraft, write
 from .sealing import SealBroken, reveal, unseal
 
 mail = Mail()
@@ -134,7 +135,7 @@ def send_claimed(
                 continue
             try:
                 connection.send(build_message(email))
-            except (OSError, smtplib.SMTPException, SealBroken) as error:
+            except (OSError, smtplib.SMTPException, SealBroken, UnwritableDraft) as error:
                 _record_failure(email, error, clock(), report)
             else:
                 _record_success(email, clock(), report)
@@ -243,6 +244,12 @@ def _log_pending(now: datetime, limit: int) -> DeliveryReport:
         .limit(limit)
     )
     for email in rows:
+        try:
+            write(email)
+        except UnwritableDraft as error:
+            current_app.logger.error("email %s kept in the outbox, unwritten: %s", email.id, error)
+            email.logged_at = now
+            continue
         current_app.logger.info(
             "No mail server configured: email %s kept in the outbox.\nTo: %s\nSubject: %s\n\n%s",
             email.id,
@@ -264,7 +271,12 @@ def _revealed_or_note(email: OutboxEmail) -> str:
 
 
 def build_message(email: OutboxEmail) -> Message:
-    """The MIME message for an outbox row: text and HTML, and the invite when there is one."""
+    """The MIME message for an outbox row: text and HTML, and the invite when there is one
+    (written first from the row's draft, if it has one).
+
+    :raises UnwritableDraft: see :func:`.outbox.write`.
+    """
+    write(email)
     message = Message(
         subject=email.subject,
         recipients=[(email.to_name, email.to_address) if email.to_name else email.to_address],

@@ -75,6 +75,9 @@ class OutboxEmail(db.Model):
     subject: Mapped[str] = mapped_column(sa.String(300))
     text_body: Mapped[str] = mapped_column(sa.Text)
     html_body: Mapped[str] = mapped_column(sa.Text)
+    #: What the bodies and the invitation are to be written from, when they are written at
+    #: delivery rather than when queued (see outbox.write); None once written.
+    draft: Mapped[dict | None] = mapped_column(sa.JSON)
     #: The invitation attached, and its METHOD (REQUEST or CANCEL).
     ics: Mapped[str | None] = mapped_column(sa.Text)
     ics_method: Mapped[str | None] = mapped_column(sa.String(10))

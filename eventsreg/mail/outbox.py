@@ -3,9 +3,17 @@
 It adds the row to the session and leaves the commit to the caller, so the message is
 stored in the same transaction as the change that causes it. What a message says is
 decided above: this module knows addresses, texts and attachments, not why they are sent.
+
+A message's bodies are either given when it is queued or written later, at delivery,
+from a **draft** stored in the row: everything they are to say, as it was when the
+message was queued (the layer that queued it registers the writer that turns its drafts
+into bodies). Writing a confirmation is most of the work of a registration; done at
+delivery, it is off the request, and the email still says what was true at registering.
 """
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import current_app, g, has_request_context
 
@@ -32,8 +40,9 @@ def queue_email(
     *,
     to_address: str,
     subject: str,
-    text_body: str,
-    html_body: str,
+    text_body: str = "",
+    html_body: str = "",
+    draft: dict | None = None,
     to_name: str = "",
     reply_to: str = "",
     event_id: int | None = None,
@@ -48,7 +57,10 @@ def queue_email(
     :param ics: an iCalendar invitation or cancellation, sent with METHOD *ics_method*.
     :param token: a personal token the bodies refer to by placeholder; it is stored
         sealed and forgotten once the message is sent (see sealing.py).
+    :param draft: instead of the bodies (and *ics*): what a registered writer writes them
+        from (``{"writer": name, ...}``, JSON values), see :func:`write`.
     """
+    assert draft is None or draft.get("writer") in WRITERS, draft
     email = OutboxEmail(
         kind=kind,
         registration_id=registration_id,
@@ -62,10 +74,56 @@ def queue_email(
         html_body=html_body,
         ics=ics,
         ics_method=ics_method,
+        draft=draft,
         secret=seal(token) if token else None,
     )
     db.session.add(email)
     if has_request_context():
         # Tells the after-request hook that there is something to deliver.
         g.outbox_queued = True
+    return email
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a writer makes of a draft."""
+
+    text_body: str
+    html_body: str
+    ics: str | None = None
+
+
+#: Writer name → the function that writes a row's bodies from its draft (in an app
+#: context; it reads the row, and changes nothing).
+WRITERS: dict[str, Callable[[OutboxEmail], Written]] = {}
+
+
+def register_writer(name: str, writer: Callable[[OutboxEmail], Written]) -> None:
+    """Let drafts naming *name* be written by *writer*."""
+    WRITERS[name] = writer
+
+
+class UnwritableDraft(Exception):
+    """A draft its writer could not write (a defect: the message is retried, then failed,
+    with the reason shown to the organisers)."""
+
+
+def write(email: OutboxEmail) -> OutboxEmail:
+    """Fill in *email*'s bodies and invitation from its draft, if it still has one, and
+    forget the draft; the caller's commit stores them (delivery does, so a message is
+    written once).
+
+    :raises UnwritableDraft: the writer failed; *email* is unchanged.
+    """
+    if email.draft is None:
+        return email
+    try:
+        written = WRITERS[email.draft["writer"]](email)
+    except Exception as error:
+        current_app.logger.exception("email %s could not be written", email.id)
+        raise UnwritableDraft(f"{type(error).__name__}: {error}") from error
+    email.text_body = written.text_body
+    email.html_body = written.html_body
+    email.ics = written.ics
+    email.draft = None
     return email

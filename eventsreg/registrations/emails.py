@@ -3,6 +3,11 @@
 Each function queues the message through the outbox, in the caller's transaction. It
 reads the registration and never changes it: the services decide which calendar message
 a registrant gets (``ics_method``) and record it on the registration before calling.
+
+The subject is worded when the message is queued; the bodies and the invitation are
+written at delivery from a draft in the outbox row holding the event's and the
+registration's columns as they were then (and the answers, already worded), so an email
+says what was true when it was queued, and writing it costs the request nothing.
 """
 
 from dataclasses import dataclass
@@ -12,10 +17,11 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from .. import calendar
+from ..dbtypes import restored, snapshot
 from ..events.models import Event
 from ..mail.delivery import register_inline_image
 from ..mail.models import EmailKind, OutboxEmail
-from ..mail.outbox import queue_email
+from ..mail.outbox import Written, queue_email, register_writer
 from ..mail.sealing import PLACEHOLDER
 from ..questions.answers import answers_summary
 from ..urls import external_url
@@ -37,7 +43,7 @@ def _compose(
     token: str | None = None,
     **context,
 ) -> OutboxEmail:
-    composed = _render(
+    composed = _drafted(
         registration,
         registration.event,
         kind,
@@ -51,8 +57,9 @@ def _compose(
 
 @dataclass(frozen=True)
 class Composed:
-    """An email written but not queued yet: what ``queue_email`` takes, less the
-    registration's id and the token (known once the registration is stored)."""
+    """An email composed but not queued yet: what ``queue_email`` takes, less the
+    registration's id, its columns in the draft and the token (known once the
+    registration is stored)."""
 
     kind: EmailKind
     fields: dict
@@ -60,13 +67,17 @@ class Composed:
 
 def queue_composed(composed: Composed, registration: Registration, token: str | None):
     """Queue *composed* for *registration* (stored: it has its id), in the caller's
-    transaction."""
-    return queue_email(
-        composed.kind, **composed.fields, registration_id=registration.id, token=token
-    )
+    transaction. The draft keeps the registration's columns as they are now."""
+    fields = dict(composed.fields)
+    fields["draft"] = {**fields["draft"], "registration": snapshot(registration)}
+    return queue_email(composed.kind, **fields, registration_id=registration.id, token=token)
 
 
-def _render(
+#: The outbox's name for the writer of this module's drafts.
+WRITER = "registration"
+
+
+def _drafted(
     registration: Registration,
     event: Event,
     kind: EmailKind,
@@ -76,7 +87,64 @@ def _render(
     with_link: bool = False,
     **context,
 ) -> Composed:
-    """The email of *kind* to *registration* (of *event*): subject, bodies, invitation.
+    """The email of *kind* to *registration* (of *event*), its subject worded now and its
+    bodies and invitation to be written at delivery (:func:`write_draft`) from what is
+    true now: the event's columns, *context* (JSON values) and, once queued, the
+    registration's columns.
+
+    :param with_link: the bodies give the personal link (a placeholder for the token).
+    """
+    with force_locale(registration.locale or "it"):
+        subject_text = str(subject() if callable(subject) else subject)
+    draft = {
+        "writer": WRITER,
+        "kind": kind.value,
+        "event": snapshot(event),
+        "with_link": with_link,
+        "context": context,
+    }
+    return Composed(
+        kind,
+        {
+            "to_address": registration.email,
+            "to_name": registration.full_name,
+            "subject": subject_text,
+            "reply_to": event.contact_email,
+            "event_id": event.id,
+            "ics_method": ics_method,
+            "draft": draft,
+        },
+    )
+
+
+def write_draft(email: OutboxEmail) -> Written:
+    """The bodies and invitation of *email*, from the draft :func:`_drafted` stored."""
+    draft = email.draft
+    return _render(
+        restored(Registration, draft["registration"]),
+        restored(Event, draft["event"]),
+        EmailKind(draft["kind"]),
+        email.subject,
+        ics_method=email.ics_method,
+        with_link=draft["with_link"],
+        **draft["context"],
+    )
+
+
+register_writer(WRITER, write_draft)
+
+
+def _render(
+    registration: Registration,
+    event: Event,
+    kind: EmailKind,
+    subject: str,
+    *,
+    ics_method: str | None = None,
+    with_link: bool = False,
+    **context,
+) -> Written:
+    """The bodies of the email of *kind* to *registration* (of *event*) and its invitation.
 
     :param with_link: the bodies give the personal link (a placeholder for the token).
     """
@@ -106,23 +174,9 @@ def _render(
             # The QR code is attached at delivery, when the token can be unsealed.
             show_qr=with_link and checkin.shows_qr(registration, event),
         )
-        subject_text = str(subject() if callable(subject) else subject)
-        text_body = render_template(f"emails/{kind.value}.txt", subject=subject_text, **context)
-        html_body = render_template(f"emails/{kind.value}.html", subject=subject_text, **context)
-    return Composed(
-        kind,
-        {
-            "to_address": registration.email,
-            "to_name": registration.full_name,
-            "subject": subject_text,
-            "text_body": text_body,
-            "html_body": html_body,
-            "reply_to": event.contact_email,
-            "event_id": event.id,
-            "ics": ics,
-            "ics_method": ics_method,
-        },
-    )
+        text_body = render_template(f"emails/{kind.value}.txt", subject=subject, **context)
+        html_body = render_template(f"emails/{kind.value}.html", subject=subject, **context)
+    return Written(text_body=text_body, html_body=html_body, ics=ics)
 
 
 def queue_confirmation(
@@ -145,7 +199,7 @@ def compose_confirmation(
     ics_method: str | None,
     answers: list[tuple[str, str]],
 ) -> Composed:
-    """The confirmation email (see ``queue_confirmation``), written without queueing it:
+    """The confirmation email (see ``queue_confirmation``), composed without queueing it:
     *registration* need not be stored yet, nor linked to *event*.
 
     :param answers: the answers as (label, words) (``answers_summary_of``).
@@ -161,7 +215,7 @@ def compose_confirmation(
             return _("Manifestazione di interesse ricevuta: %(title)s", title=title)
         return _("Iscrizione confermata: %(title)s", title=title)
 
-    return _render(
+    return _drafted(
         registration,
         event,
         EmailKind.confirmation,

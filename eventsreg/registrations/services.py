@@ -112,9 +112,6 @@ def register(
     # Read before locking: the lock may end the transaction and expire loaded objects.
     registered_by_id = registered_by.id if registered_by is not None else None
     answers = {qid: value for qid, value in data.answers.items() if _given(value)}
-    # The email as it will most likely be, written before the lock so that the lock is
-    # held for deciding and storing only; it is used only if nothing it says changed.
-    draft = _draft(event, data, answers, now or utcnow(), registered_by)
     seats.lock(event)
     # Stamped once the lock is held, so that the waiting list's order is the order in
     # which registrations were taken.
@@ -127,12 +124,7 @@ def register(
     if registration is not None and registration.is_active:
         raise AlreadyRegistered()
     status, data.party_size = _decide(event, data, taken, registered_by)
-    composed = None
-    if registration is None and draft is not None and draft.holds(event, status, data):
-        registration, composed = draft.registration, draft.composed
-        registration.event = event
-        db.session.add(registration)
-    elif registration is None:
+    if registration is None:
         registration = Registration(event=event, email=email)
         db.session.add(registration)
     else:
@@ -147,8 +139,13 @@ def register(
     _fill(registration, data, status, now, event, registered_by_id)
     # Noted before the row is written: one INSERT, no UPDATE after it.
     ics_method = registration.calendar_message()
-    if composed is None:
-        composed = _confirmation(registration, event, ics_method, answers)
+    # What the email will say, as it is now (its bodies are written at delivery).
+    composed = emails.compose_confirmation(
+        registration,
+        event,
+        ics_method=ics_method,
+        answers=answers_summary_of(frozen.questions(event).all, answers),
+    )
     try:
         db.session.flush()
         _insert_answers(registration, answers)
@@ -206,59 +203,6 @@ def _fill(
     registration.registered_by_id = registered_by_id
     registration.status = status
     _apply_fields(registration, data, now)
-
-
-def _confirmation(
-    registration: Registration, event: Event, ics_method: str | None, answers: dict
-) -> emails.Composed:
-    return emails.compose_confirmation(
-        registration,
-        event,
-        ics_method=ics_method,
-        answers=answers_summary_of(frozen.questions(event).all, answers),
-    )
-
-
-@dataclass
-class _Draft:
-    """A new registration and its confirmation email, written before the lock from what
-    was read then: the event's version, the status and the party size."""
-
-    registration: Registration
-    composed: "emails.Composed"
-    version: tuple
-    status: RegistrationStatus
-    party_size: int
-
-    def holds(self, event: Event, status: RegistrationStatus, data: RegistrationData) -> bool:
-        """Whether the email says what is true under the lock: the same event (as read
-        under the lock), status and party."""
-        return (
-            frozen.version(event) == self.version
-            and status is self.status
-            and data.party_size == self.party_size
-        )
-
-
-def _draft(
-    event: Event, data: RegistrationData, answers: dict, now: datetime, registered_by
-) -> _Draft | None:
-    """The registration *data* would most likely make, and its email, from the seats
-    counted now (None when it would not be taken as it is: the lock decides)."""
-    try:
-        taken = seats.seats_taken(event)
-        _check_open(event, now, taken, registered_by)
-        status, party = _decide(event, data, taken, registered_by)
-    except (RegistrationClosed, NotEnoughSeats):
-        return None
-    # Not linked to the event nor added to the session: the lock may end the session's
-    # transaction (SQLite), and nothing of this may be stored before the lock is held.
-    registration = Registration(email=data.email.lower(), ical_sequence=0)
-    scratch = RegistrationData(**{**data.__dict__, "party_size": party})
-    _fill(registration, scratch, status, now, event, None)
-    ics_method = registration.calendar_message()
-    composed = _confirmation(registration, event, ics_method, answers)
-    return _Draft(registration, composed, frozen.version(event), status, party)
 
 
 def _insert_answers(registration: Registration, answers: dict[int, object]) -> None:
