@@ -14,6 +14,7 @@ import sqlite3
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import make_transient_to_detached
 
 from .extensions import db
 
@@ -76,3 +77,38 @@ def changed_parents(session, child_type, parent: str, parent_type, foreign_key: 
         if found is not None and found not in session.deleted:
             parents[id(found)] = found
     return list(parents.values())
+
+
+def insert_new(obj) -> None:
+    """INSERT the new (transient) model instance *obj* in one Core statement and put it in
+    the session as if it had been read: no unit of work for a row written on a hot path.
+
+    Every column not set on *obj* takes its default (a value or a function of nothing)
+    or NULL, set on *obj* too, so that nothing of it is read back; its primary key comes
+    from RETURNING. Its relationships are left unloaded: link it by foreign key columns,
+    not by relationship. What the session holds unwritten is flushed first, so that rows
+    are written in the order they were made (the row may refer to them).
+    """
+    db.session.flush()
+    mapper = sa.inspect(type(obj))
+    values = {}
+    for attr in mapper.column_attrs:
+        column = attr.columns[0]
+        if column.primary_key:
+            continue
+        if attr.key not in obj.__dict__:
+            default = column.default
+            if default is None:
+                value = None
+            elif default.is_callable:
+                value = default.arg(None)
+            else:
+                value = default.arg
+            setattr(obj, attr.key, value)
+        values[column.key] = getattr(obj, attr.key)
+    [key] = mapper.primary_key
+    table = mapper.local_table
+    statement = sa.insert(table).returning(table.c[key.key])
+    setattr(obj, key.key, db.session.execute(statement, values).scalar_one())
+    make_transient_to_detached(obj)
+    db.session.add(obj)

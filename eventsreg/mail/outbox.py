@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from flask import current_app, g, has_request_context
 
-from ..extensions import db
+from ..database import insert_new
 from ..urls import service_domain
 from .models import EmailKind, OutboxEmail
 from .sealing import seal
@@ -35,7 +35,7 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def queue_email(
+def new_email(
     kind: EmailKind,
     *,
     to_address: str,
@@ -51,7 +51,7 @@ def queue_email(
     ics_method: str | None = None,
     token: str | None = None,
 ) -> OutboxEmail:
-    """Queue one email for delivery after the commit.
+    """One email, not queued (see :func:`queue_email`, which takes the same arguments).
 
     :param reply_to: where answers go; MAIL_REPLY_TO when empty.
     :param ics: an iCalendar invitation or cancellation, sent with METHOD *ics_method*.
@@ -61,7 +61,7 @@ def queue_email(
         from (``{"writer": name, ...}``, JSON values), see :func:`write`.
     """
     assert draft is None or draft.get("writer") in WRITERS, draft
-    email = OutboxEmail(
+    return OutboxEmail(
         kind=kind,
         registration_id=registration_id,
         event_id=event_id,
@@ -77,7 +77,16 @@ def queue_email(
         draft=draft,
         secret=seal(token) if token else None,
     )
-    db.session.add(email)
+
+
+def queue_email(kind: EmailKind, **fields) -> OutboxEmail:
+    """Queue one email for delivery after the commit: written to the caller's transaction
+    at once, in one statement (what was changed before it is flushed first).
+
+    :param fields: see :func:`new_email`.
+    """
+    email = new_email(kind, **fields)
+    insert_new(email)
     if has_request_context():
         # Tells the after-request hook that there is something to deliver.
         g.outbox_queued = True

@@ -13,7 +13,6 @@ from ..dbtypes import utcnow
 from ..events.models import Event
 from ..extensions import db
 from ..mail.models import OutboxEmail
-from ..mail.outbox import write
 from ..questions.kinds import kind_of
 from ..questions.models import Answer
 from ..tokens import new_token
@@ -186,11 +185,8 @@ def preview_message(event: Event, filters: RegistrationFilter, subject: str, bod
     people = recipients(event, filters)
     if not people:
         return Preview(count=0, first=None)
-    # The real composer and writer make it, so the preview is exactly what will be sent;
-    # the row is taken out of the session at once and never stored.
-    email = emails.queue_message(people[0], subject, body)
-    db.session.expunge(email)
-    write(email)
+    # The real composer and writer make it, so the preview is exactly what will be sent.
+    email = emails.written_unqueued(emails.compose_message(people[0], subject, body), people[0])
     return Preview(count=len(people), first=people[0], subject=email.subject, text=email.text_body)
 
 

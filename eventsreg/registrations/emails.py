@@ -21,7 +21,7 @@ from ..dbtypes import restored, snapshot
 from ..events.models import Event
 from ..mail.delivery import register_inline_image
 from ..mail.models import EmailKind, OutboxEmail
-from ..mail.outbox import Written, queue_email, register_writer
+from ..mail.outbox import Written, new_email, queue_email, register_writer, write
 from ..mail.sealing import PLACEHOLDER
 from ..questions.answers import answers_summary
 from ..urls import external_url
@@ -68,9 +68,18 @@ class Composed:
 def queue_composed(composed: Composed, registration: Registration, token: str | None):
     """Queue *composed* for *registration* (stored: it has its id), in the caller's
     transaction. The draft keeps the registration's columns as they are now."""
-    fields = dict(composed.fields)
+    return queue_email(composed.kind, **_fields(composed, registration), token=token)
+
+
+def written_unqueued(composed: Composed, registration: Registration) -> OutboxEmail:
+    """*composed* for *registration* written as it would be sent, never stored (a preview)."""
+    return write(new_email(composed.kind, **_fields(composed, registration)))
+
+
+def _fields(composed: Composed, registration: Registration) -> dict:
+    fields = dict(composed.fields, registration_id=registration.id)
     fields["draft"] = {**fields["draft"], "registration": snapshot(registration)}
-    return queue_email(composed.kind, **fields, registration_id=registration.id, token=token)
+    return fields
 
 
 #: The outbox's name for the writer of this module's drafts.
@@ -303,6 +312,11 @@ def queue_reminder(registration: Registration) -> OutboxEmail:
 
 
 def queue_message(registration: Registration, subject: str, body: str) -> OutboxEmail:
+    """Queue an organiser's message to a registrant (see :func:`compose_message`)."""
+    return queue_composed(compose_message(registration, subject, body), registration, None)
+
+
+def compose_message(registration: Registration, subject: str, body: str) -> Composed:
     """An organiser's message to a registrant: their own text, placeholders substituted.
 
     The text is never rendered as a template: ``{nome}``, ``{cognome}``, ``{azienda}`` and
@@ -317,7 +331,7 @@ def queue_message(registration: Registration, subject: str, body: str) -> Outbox
     for placeholder, value in values.items():
         subject = subject.replace(placeholder, value)
         body = body.replace(placeholder, value)
-    return _compose(registration, EmailKind.message, subject, message_body=body)
+    return _drafted(registration, registration.event, EmailKind.message, subject, message_body=body)
 
 
 def queue_event_update(registration: Registration, *, ics_method: str | None) -> OutboxEmail:

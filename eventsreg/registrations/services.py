@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from .. import database
 from ..dbtypes import utcnow
 from ..events.models import Event
 from ..extensions import db
@@ -124,9 +125,10 @@ def register(
     if registration is not None and registration.is_active:
         raise AlreadyRegistered()
     status, data.party_size = _decide(event, data, taken, registered_by)
-    if registration is None:
-        registration = Registration(event=event, email=email)
-        db.session.add(registration)
+    is_new = registration is None
+    if is_new:
+        # Written below in one statement (database.insert_new), linked by its column.
+        registration = Registration(event_id=event.id, email=email)
     else:
         # Someone who withdrew registers again: the row comes back (its calendar state
         # too, so that the new invitation outranks the cancellation they were sent), and
@@ -147,7 +149,10 @@ def register(
         answers=answers_summary_of(frozen.questions(event).all, answers),
     )
     try:
-        db.session.flush()
+        if is_new:
+            database.insert_new(registration)
+        else:
+            db.session.flush()
         _insert_answers(registration, answers)
         emails.queue_composed(composed, registration, token)
         db.session.commit()

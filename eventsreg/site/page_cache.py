@@ -125,6 +125,23 @@ def _forget_changed_pages(session: Session, flush_context) -> None:
     # Anything an event page shows (the event, its seats) changed in this process.
     changed = session.new | session.dirty | session.deleted
     if any(isinstance(obj, Event | Registration) for obj in changed):
-        pages = current_app.extensions.get(_EXTENSION) if has_app_context() else None
-        if pages:
-            pages.clear()
+        _forget_pages()
+
+
+@sa.event.listens_for(Session, "do_orm_execute")
+def _forget_pages_written_by_statement(state) -> None:
+    # The same for rows written by a statement of their own, not by a flush (a new
+    # registration: database.insert_new).
+    if (state.is_insert or state.is_update or state.is_delete) and getattr(
+        state.statement, "table", None
+    ) in _PAGE_TABLES:
+        _forget_pages()
+
+
+_PAGE_TABLES = (Event.__table__, Registration.__table__)
+
+
+def _forget_pages() -> None:
+    pages = current_app.extensions.get(_EXTENSION) if has_app_context() else None
+    if pages:
+        pages.clear()
