@@ -10,6 +10,7 @@ SQLite and PostgreSQL run the same code. Where they differ, it is handled here:
 """
 
 import sqlite3
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -52,12 +53,18 @@ def lock_row(model, row_id: int) -> None:
     # click on "withdraw"): read everything again under the lock. The locked row itself
     # is read by the statement that locks it.
     db.session.expire_all()
-    db.session.execute(
+    db.session.execute(_lock_statement(model), {"row_id": row_id}).all()
+
+
+@cache
+def _lock_statement(model) -> sa.Select:
+    # Built once per model (every registration takes the lock).
+    return (
         sa.select(model)
-        .where(model.id == row_id)
+        .where(model.id == sa.bindparam("row_id"))
         .with_for_update()
         .execution_options(populate_existing=True)
-    ).all()
+    )
 
 
 def changed_parents(session, child_type, parent: str, parent_type, foreign_key: str) -> list:
@@ -107,8 +114,13 @@ def insert_new(obj) -> None:
             setattr(obj, attr.key, value)
         values[column.key] = getattr(obj, attr.key)
     [key] = mapper.primary_key
-    table = mapper.local_table
-    statement = sa.insert(table).returning(table.c[key.key])
-    setattr(obj, key.key, db.session.execute(statement, values).scalar_one())
+    setattr(obj, key.key, db.session.execute(_insert_statement(mapper), values).scalar_one())
     make_transient_to_detached(obj)
     db.session.add(obj)
+
+
+@cache
+def _insert_statement(mapper) -> sa.Insert:
+    [key] = mapper.primary_key
+    table = mapper.local_table
+    return sa.insert(table).returning(table.c[key.key])

@@ -1,6 +1,7 @@
 """Queries and rules about events, free of request state."""
 
 from datetime import datetime
+from functools import cache
 
 import sqlalchemy as sa
 
@@ -23,8 +24,14 @@ def public_events(now: datetime | None = None) -> tuple[list[Event], list[Event]
 
 def get_public_event(slug: str) -> Event | None:
     """The event with *slug* if the public may see it (drafts are hidden)."""
-    return db.session.scalar(
-        sa.select(Event).where(Event.slug == slug, Event.status.in_(PUBLIC_STATUSES))
+    return db.session.scalar(_public_event_statement(), {"slug": slug})
+
+
+@cache
+def _public_event_statement() -> sa.Select:
+    # Built once: every registration form and POST looks its event up.
+    return sa.select(Event).where(
+        Event.slug == sa.bindparam("slug"), Event.status.in_(PUBLIC_STATUSES)
     )
 
 

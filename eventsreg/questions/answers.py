@@ -40,8 +40,9 @@ def answers_summary(registration) -> list[tuple[str, str]]:
 def answers_summary_of(questions, answers: dict[int, object]) -> list[tuple[str, str]]:
     """*answers* (question id → stored value) as (question label, words), in the order of
     *questions* (all of the event's, in its order) and the current language."""
+    locale = current_locale()
     return [
-        (question.text("label"), display_value(question, answers[question.id]))
+        (question.text("label", locale), display_value(question, answers[question.id]))
         for question in questions
         if question.id in answers
     ]

@@ -9,6 +9,7 @@ commit, so two registrations never count the same free seat.
 import enum
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -80,9 +81,15 @@ def seats_taken_of(event_id) -> sa.ScalarSelect:
     return _seats_taken_query(event_id).scalar_subquery()
 
 
+@cache
+def _seats_taken_statement() -> sa.Select:
+    # Built once (every registration POST and event page counts): only the id varies.
+    return _seats_taken_query(sa.bindparam("event_id"))
+
+
 def seats_taken(event: Event) -> int:
     """People confirmed to attend *event* in person."""
-    return int(db.session.scalar(_seats_taken_query(event.id)) or 0)
+    return int(db.session.scalar(_seats_taken_statement(), {"event_id": event.id}) or 0)
 
 
 def seats_left(event: Event, taken: int) -> int | None:

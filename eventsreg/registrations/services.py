@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app
@@ -56,9 +57,16 @@ def find_by_token(token: str) -> Registration | None:
 def find_by_email(event: Event, email: str) -> Registration | None:
     """The registration of *email* (any status) for *event*."""
     return db.session.scalar(
-        sa.select(Registration).where(
-            Registration.event_id == event.id, Registration.email == email.strip().lower()
-        )
+        _by_email_statement(), {"event_id": event.id, "email": email.strip().lower()}
+    )
+
+
+@cache
+def _by_email_statement() -> sa.Select:
+    # Built once: every registration POST looks the address up.
+    return sa.select(Registration).where(
+        Registration.event_id == sa.bindparam("event_id"),
+        Registration.email == sa.bindparam("email"),
     )
 
 
