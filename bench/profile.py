@@ -1,6 +1,7 @@
 """Profile one figure in process with pyinstrument: ``python -m bench.profile WHAT [N]``.
 
-WHAT is ``page`` (the event page), ``post`` (registration POSTs), ``feed`` (full
+WHAT is ``page`` (the event page), ``post`` (registration POSTs), ``write`` (writing
+the confirmations of N registration POSTs at delivery, from their drafts), ``feed`` (full
 /calendar.ics), ``feed304`` (conditional GETs) or ``csv`` / ``xlsx`` (an export of N
 registrations). It builds a temporary database as the harness does, runs the requests
 through the Flask test client (CSRF on, rate limits off, no delivery after the response)
@@ -13,12 +14,15 @@ import re
 import tempfile
 from pathlib import Path
 
+import sqlalchemy as sa
 from pyinstrument import Profiler
 
 from eventsreg import create_app, exports
 from eventsreg.demo import DEMO_SLUG, seed_demo, seed_registrations
 from eventsreg.events.models import Event
 from eventsreg.extensions import db
+from eventsreg.mail.models import OutboxEmail
+from eventsreg.mail.outbox import write
 
 from .fixtures import add_export_events, add_feed_events, export_slug
 from .run import DEMO_ANSWERS, form_body
@@ -26,7 +30,7 @@ from .run import DEMO_ANSWERS, form_body
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["page", "post", "feed", "feed304", "csv", "xlsx"])
+    parser.add_argument("what", choices=["page", "post", "write", "feed", "feed304", "csv", "xlsx"])
     parser.add_argument("n", type=int, nargs="?", default=200)
     parser.add_argument("--html")
     args = parser.parse_args()
@@ -56,7 +60,7 @@ def main() -> int:
             profiler.start()
             for _ in range(args.n):
                 client.get(f"/events/{DEMO_SLUG}/")
-        elif args.what == "post":
+        elif args.what in ("post", "write"):
             page = client.get(f"/events/{DEMO_SLUG}/register").get_data(as_text=True)
             csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
             assert set(DEMO_ANSWERS) <= set(fields)
@@ -68,6 +72,14 @@ def main() -> int:
                     content_type="application/x-www-form-urlencoded",
                 )
                 assert response.status_code == 303, response.status_code
+            if args.what == "write":
+                profiler.stop()
+                profiler = Profiler(interval=0.0005)
+                with app.app_context():
+                    rows = list(db.session.scalars(sa.select(OutboxEmail)))
+                    profiler.start()
+                    for row in rows:
+                        write(row)
         elif args.what in ("feed", "feed304"):
             etag = client.get("/calendar.ics").headers["ETag"]
             headers = {"If-None-Match": etag} if args.what == "feed304" else {}
