@@ -79,7 +79,8 @@ class QuestionValidator:
                 raise StopValidation(kind.required_message(self.question))
             return
         try:
-            field.parsed = kind.parse(self.question, raw, current_locale())
+            locale = getattr(form, "validation_locale", None) or current_locale()
+            field.parsed = kind.parse(self.question, raw, locale)
         except NeedsReading as ambiguous:
             chosen = form.reading_of(field)
             picked = _picked(ambiguous.values, chosen)

@@ -187,8 +187,21 @@ class RegistrationForm(BaseForm):
 
     # -- visibility of conditional questions -------------------------------------------
 
+    #: While the form validates: question id → whether it applies (the answers do not
+    #: change meanwhile), and the language the answers are read in.
+    _visibility: dict[int, bool] | None = None
+    validation_locale: str | None = None
+
     def is_visible(self, question: Question) -> bool:
         """Whether *question* applies, given the answers to the questions it depends on."""
+        if self._visibility is None:
+            return self._is_visible(question)
+        visible = self._visibility.get(question.id)
+        if visible is None:
+            visible = self._visibility[question.id] = self._is_visible(question)
+        return visible
+
+    def _is_visible(self, question: Question) -> bool:
         seen = set()
         while question.condition_question_id is not None:
             if question.id in seen:  # a cycle is a configuration error: treat as hidden
@@ -267,11 +280,15 @@ class RegistrationForm(BaseForm):
     # -- validation ----------------------------------------------------------------------
 
     def validate(self, extra_validators=None) -> bool:
-        super().validate(extra_validators)
-        for question, field in self.question_fields():
-            if not self.is_visible(question):
-                field.errors = []
-                field.parsed = None
+        self._visibility, self.validation_locale = {}, current_locale()
+        try:
+            super().validate(extra_validators)
+            for question, field in self.question_fields():
+                if not self.is_visible(question):
+                    field.errors = []
+                    field.parsed = None
+        finally:
+            self._visibility = self.validation_locale = None
         if "website_confirm" in self and self.website_confirm.data:
             self.form_errors.append(
                 _("Il modulo non può essere inviato. Riprovare senza compilare i campi nascosti.")

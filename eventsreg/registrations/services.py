@@ -125,11 +125,15 @@ def register(
     # Stamped once the lock is held, so that the waiting list's order is the order in
     # which registrations were taken.
     now = now or utcnow()
-    # Counted once, under the lock: nobody else can take a seat until this commits.
-    taken = seats.seats_taken(event)
-    _check_open(event, now, taken, registered_by)
+    # Counted once, under the lock: nobody else can take a seat until this commits. The
+    # same statement finds an earlier registration of the address (one who withdrew).
     email = data.email.lower()
-    registration = find_by_email(event, email)
+    taken, earlier_id = db.session.execute(
+        _seats_and_earlier_statement(), {"event_id": event.id, "email": email}
+    ).one()
+    taken = int(taken)
+    _check_open(event, now, taken, registered_by)
+    registration = db.session.get(Registration, earlier_id) if earlier_id is not None else None
     if registration is not None and registration.is_active:
         raise AlreadyRegistered()
     status, data.party_size = _decide(event, data, taken, registered_by)
@@ -169,6 +173,19 @@ def register(
         db.session.rollback()
         raise AlreadyRegistered() from None
     return Registered(registration=registration, token=token)
+
+
+@cache
+def _seats_and_earlier_statement() -> sa.Select:
+    """The seats taken (the rule of ``seats.seats_taken``) and the id of the registration
+    of an address, if any, for an event: one statement, built once."""
+    event_id = sa.bindparam("event_id")
+    return sa.select(
+        seats.seats_taken_of(event_id),
+        sa.select(Registration.id)
+        .where(Registration.event_id == event_id, Registration.email == sa.bindparam("email"))
+        .scalar_subquery(),
+    )
 
 
 def _check_open(event: Event, now: datetime, taken: int, registered_by) -> None:
