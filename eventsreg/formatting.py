@@ -3,9 +3,12 @@
 from datetime import date, datetime
 from decimal import Decimal
 
+from babel import Locale
 from babel.dates import format_date, format_time
 from babel.numbers import format_decimal
 from flask_babel import get_locale
+
+_ITALIAN = Locale.parse("it")
 
 
 def _locale() -> str:
@@ -71,4 +74,5 @@ def number(value) -> str:
     """A number with the locale's separators: 12.500,5 in Italian."""
     if isinstance(value, bool) or value is None:
         return ""
-    return format_decimal(Decimal(str(value)), locale=_locale())
+    # The locale as an object: given by name, Babel would look it up on every number.
+    return format_decimal(Decimal(str(value)), locale=get_locale() or _ITALIAN)

@@ -5,6 +5,8 @@ A model's Italian text is its column (``title``); other languages live in its
 translation is missing, so a page never shows an empty title.
 """
 
+from functools import cache
+
 from flask import has_app_context
 from flask_babel import get_locale
 
@@ -16,7 +18,14 @@ TRANSLATIONS = ("en",)
 
 def current_locale() -> str:
     """The language being written in: the page's, or the recipient's inside force_locale."""
-    return str((get_locale() if has_app_context() else None) or SOURCE)
+    locale = get_locale() if has_app_context() else None
+    return _name(locale) if locale is not None else SOURCE
+
+
+@cache
+def _name(locale) -> str:
+    # Babel writes a locale's name anew each time it is asked (a few calls, many times a page).
+    return str(locale)
 
 
 class Translated:

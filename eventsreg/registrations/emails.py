@@ -12,6 +12,7 @@ says what was true when it was queued, and writing it costs the request nothing.
 
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -23,6 +24,7 @@ from ..mail.delivery import register_inline_image
 from ..mail.models import EmailKind, OutboxEmail
 from ..mail.outbox import Written, new_email, queue_email, register_writer, write
 from ..mail.sealing import PLACEHOLDER
+from ..questions import frozen
 from ..questions.answers import answers_summary
 from ..urls import external_url
 from . import checkin
@@ -108,7 +110,7 @@ def _drafted(
     draft = {
         "writer": WRITER,
         "kind": kind.value,
-        "event": snapshot(event),
+        "event": _event_snapshot(event),
         "with_link": with_link,
         "context": context,
     }
@@ -124,6 +126,15 @@ def _drafted(
             "draft": draft,
         },
     )
+
+
+def _event_snapshot(event: Event) -> dict:
+    """*event*'s columns for a draft: the same for every email of a version of the event
+    (kept per version; never changed once made). An event changed but not yet written
+    has no version yet: its columns are read as they are."""
+    if sa.inspect(event).modified:
+        return snapshot(event)
+    return frozen.kept("event_snapshot", frozen.version(event), lambda: snapshot(event))
 
 
 def write_draft(email: OutboxEmail) -> Written:
