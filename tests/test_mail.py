@@ -828,3 +828,33 @@ def test_without_a_mail_server_the_message_is_logged_once_and_kept(
         db.engine.dispose()
     assert f"{BASE_URL}/r/{token}" in body(message)
     assert outbox_rows()[0].status is OutboxStatus.sent
+
+
+@configured("delivered-by-the-worker", MAIL_DELIVER_AFTER_REQUEST=False)
+def test_a_draft_that_cannot_be_written_is_retried_with_its_reason_and_blocks_no_other(
+    register, create_event, outbox, caplog
+):
+    """A registration's email is written at delivery from the draft in its row; a draft
+    its writer fails on (a defect) is a failed attempt like a refused send: the reason is
+    kept for the organisers, the message is tried again later, the others go out."""
+    event = create_event()
+    register(event, email="prima@example.com")
+    register(event, email="seconda@example.com")
+    broken, fine = db.session.scalars(sa.select(OutboxEmail).order_by(OutboxEmail.id))
+    assert broken.draft is not None and broken.text_body == ""
+    draft = {**broken.draft, "kind": "no-such-kind"}
+    db.session.execute(
+        sa.update(OutboxEmail).where(OutboxEmail.id == broken.id).values(draft=draft)
+    )
+    db.session.commit()
+
+    report = deliver_pending()
+
+    assert (report.sent, report.retried) == ([fine.id], [broken.id])
+    assert [recipient(message) for message in parsed(outbox)] == ["seconda@example.com"]
+    db.session.expire_all()
+    broken = db.session.get(OutboxEmail, broken.id)
+    assert (broken.status, broken.attempts) == (OutboxStatus.queued, 1)
+    assert broken.last_error.startswith("UnwritableDraft: ValueError")
+    assert broken.draft == draft and broken.text_body == ""
+    assert "could not be written" in caplog.text
