@@ -1,14 +1,15 @@
 """Queueing an email: the one function that writes an outbox row.
 
-It adds the row to the session and leaves the commit to the caller, so the message is
-stored in the same transaction as the change that causes it. What a message says is
+It writes the row in the caller's transaction and leaves the commit to the caller, so the
+message is stored in the same transaction as the change that causes it. What a message says is
 decided above: this module knows addresses, texts and attachments, not why they are sent.
 
 A message's bodies are either given when it is queued or written later, at delivery,
 from a **draft** stored in the row: everything they are to say, as it was when the
 message was queued (the layer that queued it registers the writer that turns its drafts
-into bodies). Writing a confirmation is most of the work of a registration; done at
-delivery, it is off the request, and the email still says what was true at registering.
+into bodies). Writing a confirmation was the largest single part of a registration's
+work; done at delivery, it is off the request, and the email still says what was true
+at registering.
 """
 
 import uuid

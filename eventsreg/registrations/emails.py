@@ -7,7 +7,7 @@ a registrant gets (``ics_method``) and record it on the registration before call
 The subject is worded when the message is queued; the bodies and the invitation are
 written at delivery from a draft in the outbox row holding the event's and the
 registration's columns as they were then (and the answers, already worded), so an email
-says what was true when it was queued, and writing it costs the request nothing.
+says what was true when it was queued, and writing it is not the request's work.
 """
 
 from dataclasses import dataclass

@@ -128,6 +128,10 @@ def _forget_changed_pages(session: Session, flush_context) -> None:
         _forget_pages()
 
 
+#: The tables whose rows an event page shows.
+_PAGE_TABLES = (Event.__table__, Registration.__table__)
+
+
 @sa.event.listens_for(Session, "do_orm_execute")
 def _forget_pages_written_by_statement(state) -> None:
     # The same for rows written by a statement of their own, not by a flush (a new
@@ -136,9 +140,6 @@ def _forget_pages_written_by_statement(state) -> None:
         state.statement, "table", None
     ) in _PAGE_TABLES:
         _forget_pages()
-
-
-_PAGE_TABLES = (Event.__table__, Registration.__table__)
 
 
 def _forget_pages() -> None:
