@@ -209,7 +209,7 @@ def rush_figures(settings, workdir: Path, figures: list) -> None:
         return
     schema = f"bench_rush_{os.getpid()}_{secrets.token_hex(3)}"
     pg_execute(settings.postgres, f'CREATE SCHEMA "{schema}"')
-    server = None
+    server = mailer = None
     try:
         url = with_schema(settings.postgres, schema)
         # The moment registration opens: the demo event with none yet, so the first
@@ -226,10 +226,17 @@ def rush_figures(settings, workdir: Path, figures: list) -> None:
         }
         server = Gunicorn("app-rush", "app:app", env, workdir / "app-rush.log", workers=4)
         server.wait_healthy()
+        # The emails are written by the mail worker, as in production, on the same cores
+        # (no mail server is configured: it writes each email and logs it).
+        mailer = _mail_worker(env, workdir / "mail-rush.log")
         log(f"rush: {visitors:,} visitors over {seconds:g} s…")
         result = run_rush(server.url, form["slug"], form["fields"], visitors, seconds)
         seats = _seats(url, form["slug"])
+        emails = _emails_written(url)
     finally:
+        if mailer is not None:
+            mailer.terminate()
+            mailer.wait(timeout=30)
         if server is not None:
             server.stop()
         try:
@@ -265,6 +272,7 @@ def rush_figures(settings, workdir: Path, figures: list) -> None:
         figure.notes.append(f"first failure: {result.first_error[:160]}")
     figure.notes.append(f"last response {result.span:.1f} s after the first arrival")
     figure.notes.append(seats)
+    figure.notes.append(emails)
     figure.notes.append("rate limits on, in Redis, one address a visitor (X-Forwarded-For)")
     figures.append(figure)
     post = Figure(
@@ -299,6 +307,37 @@ def _seats(url: str, slug: str) -> str:
         ).fetchone()
     state = "ok" if capacity is None or taken <= capacity else "OVERBOOKED"
     return f"seats {taken} of {capacity} ({state}), {waiting:,} waiting"
+
+
+def _mail_worker(env: dict, log: Path):
+    """``flask mail deliver --loop`` beside the server, a pass every second."""
+    import subprocess
+
+    from .servers import BIN, ROOT
+
+    with open(log, "ab") as fh:
+        return subprocess.Popen(
+            [str(BIN / "flask"), "--app", "app", "mail", "deliver", "--loop", "--interval", "1"],
+            cwd=ROOT,
+            env=env,
+            stdout=fh,
+            stderr=fh,
+        )
+
+
+def _emails_written(url: str) -> str:
+    """How many of the queued emails the mail worker had written when the rush ended."""
+    import psycopg
+    import sqlalchemy as sa
+
+    parsed = sa.engine.make_url(url)
+    options = parsed.query.get("options", "")
+    plain = parsed.set(drivername="postgresql", query={}).render_as_string(hide_password=False)
+    with psycopg.connect(plain, options=options) as connection:
+        written, queued = connection.execute(
+            "SELECT count(*) FILTER (WHERE draft IS NULL), count(*) FROM outbox_emails"
+        ).fetchone()
+    return f"emails written by the mail worker meanwhile: {written:,} of {queued:,}"
 
 
 def _forget_limits(url: str, prefix: str) -> None:

@@ -183,6 +183,8 @@ def test_the_email_says_what_was_true_at_registering_when_the_event_changed_befo
     assert "Sala consiliare" in message.alts["calendar; method=REQUEST"]
     row = db.session.scalar(sa.select(OutboxEmail))
     assert row.draft is None and "Sala consiliare" in row.text_body
+    # Forgotten in SQL too (NULL, not a JSON null): what is still to be written is found.
+    assert db.session.scalar(sa.select(OutboxEmail.id).where(OutboxEmail.draft.is_(None)))
 
 
 def test_the_email_says_what_the_event_is_when_it_changed_meanwhile(

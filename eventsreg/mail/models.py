@@ -76,8 +76,8 @@ class OutboxEmail(db.Model):
     text_body: Mapped[str] = mapped_column(sa.Text)
     html_body: Mapped[str] = mapped_column(sa.Text)
     #: What the bodies and the invitation are to be written from, when they are written at
-    #: delivery rather than when queued (see outbox.write); None once written.
-    draft: Mapped[dict | None] = mapped_column(sa.JSON)
+    #: delivery rather than when queued (see outbox.write); NULL once written.
+    draft: Mapped[dict | None] = mapped_column(sa.JSON(none_as_null=True))
     #: The invitation attached, and its METHOD (REQUEST or CANCEL).
     ics: Mapped[str | None] = mapped_column(sa.Text)
     ics_method: Mapped[str | None] = mapped_column(sa.String(10))
