@@ -23,6 +23,7 @@ from eventsreg.mail import delivery
 from eventsreg.mail.delivery import deliver_pending, retry_delay
 from eventsreg.mail.models import EmailKind, OutboxEmail, OutboxStatus
 from eventsreg.mail.outbox import write
+from eventsreg.registrations import emails
 from eventsreg.registrations.models import AttendanceMode, RegistrationStatus
 
 from .conftest import PASSWORD, form_data
@@ -858,3 +859,18 @@ def test_a_draft_that_cannot_be_written_is_retried_with_its_reason_and_blocks_no
     assert broken.last_error.startswith("UnwritableDraft: ValueError")
     assert broken.draft == draft and broken.text_body == ""
     assert "could not be written" in caplog.text
+
+
+@pytest.mark.parametrize("reason", ["requested", "registered_again", "revoked"])
+def test_the_link_email_leaves_a_blank_line_between_why_and_the_event(
+    register, create_event, reason
+):
+    """The text part of the personal-link email, whatever the reason: the paragraph saying
+    why it was sent, a blank line, then the event (they ran together before)."""
+    event = create_event()
+    register(event)
+    registration = event.registrations[0]
+    text = write(emails.queue_link(registration, "token", reason)).text_body
+    paragraphs = text.split("\n\n")
+    assert paragraphs[0] == f"Gentile {registration.full_name},"
+    assert paragraphs[2].startswith(f"{event.title}\nQuando: ")
