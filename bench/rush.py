@@ -288,15 +288,20 @@ def rush_figures(settings, workdir: Path, figures: list) -> None:
     figures.append(post)
 
 
-def _seats(url: str, slug: str) -> str:
-    """Seats taken against the capacity after the rush: never more."""
+def _connect(url: str):
+    """A plain psycopg connection to the rush's schema (*url*: SQLAlchemy's, with options)."""
     import psycopg
     import sqlalchemy as sa
 
     parsed = sa.engine.make_url(url)
     options = parsed.query.get("options", "")
     plain = parsed.set(drivername="postgresql", query={}).render_as_string(hide_password=False)
-    with psycopg.connect(plain, options=options) as connection:
+    return psycopg.connect(plain, options=options)
+
+
+def _seats(url: str, slug: str) -> str:
+    """Seats taken against the capacity after the rush: never more."""
+    with _connect(url) as connection:
         taken, capacity, waiting = connection.execute(
             "SELECT coalesce(sum(r.party_size) FILTER (WHERE r.status = 'confirmed' "
             "AND r.attendance = 'in_person'), 0), e.capacity, "
@@ -327,13 +332,7 @@ def _mail_worker(env: dict, log: Path):
 
 def _emails_written(url: str) -> str:
     """How many of the queued emails the mail worker had written when the rush ended."""
-    import psycopg
-    import sqlalchemy as sa
-
-    parsed = sa.engine.make_url(url)
-    options = parsed.query.get("options", "")
-    plain = parsed.set(drivername="postgresql", query={}).render_as_string(hide_password=False)
-    with psycopg.connect(plain, options=options) as connection:
+    with _connect(url) as connection:
         written, queued = connection.execute(
             "SELECT count(*) FILTER (WHERE draft IS NULL), count(*) FROM outbox_emails"
         ).fetchone()

@@ -63,8 +63,13 @@ def find_by_email(event: Event, email: str) -> Registration | None:
 
 @cache
 def _by_email_statement() -> sa.Select:
-    # Built once: every registration POST looks the address up.
-    return sa.select(Registration).where(
+    # Built once with bound parameters ("event_id", "email").
+    return sa.select(Registration).where(*_of_address())
+
+
+def _of_address() -> tuple:
+    """The criteria of the registration of an address ("email") to an event ("event_id")."""
+    return (
         Registration.event_id == sa.bindparam("event_id"),
         Registration.email == sa.bindparam("email"),
     )
@@ -179,12 +184,9 @@ def register(
 def _seats_and_earlier_statement() -> sa.Select:
     """The seats taken (the rule of ``seats.seats_taken``) and the id of the registration
     of an address, if any, for an event: one statement, built once."""
-    event_id = sa.bindparam("event_id")
     return sa.select(
-        seats.seats_taken_of(event_id),
-        sa.select(Registration.id)
-        .where(Registration.event_id == event_id, Registration.email == sa.bindparam("email"))
-        .scalar_subquery(),
+        seats.seats_taken_of(sa.bindparam("event_id")),
+        sa.select(Registration.id).where(*_of_address()).scalar_subquery(),
     )
 
 
