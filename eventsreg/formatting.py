@@ -2,11 +2,14 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 
 from babel import Locale
 from babel.dates import format_date, format_time
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
 from flask_babel import get_locale
+
+from .translated import current_babel_locale
 
 _ITALIAN = Locale.parse("it")
 
@@ -74,5 +77,26 @@ def number(value) -> str:
     """A number with the locale's separators: 12.500,5 in Italian."""
     if isinstance(value, bool) or value is None:
         return ""
+    decimal = Decimal(str(value))
     # The locale as an object: given by name, Babel would look it up on every number.
-    return format_decimal(Decimal(str(value)), locale=get_locale() or _ITALIAN)
+    locale = current_babel_locale() or _ITALIAN
+    symbols = _plain_symbols(locale)
+    if symbols is None or not decimal.is_finite() or decimal.as_tuple().exponent < -3:
+        return format_decimal(decimal, locale=locale)
+    # What Babel writes with the locale's pattern #,##0.### when nothing is to be rounded
+    # (a few operations instead of some fifty calls: a page or an email writes many).
+    written = format(decimal, ",f")
+    if "." in written:
+        written = written.rstrip("0").rstrip(".")
+    group, point = symbols
+    return written.translate({ord(","): group, ord("."): point})
+
+
+@cache
+def _plain_symbols(locale: Locale) -> tuple[str, str] | None:
+    """The group and decimal symbols of *locale* if it writes numbers as #,##0.### with a
+    plain minus sign, else None (Babel formats those)."""
+    pattern = locale.decimal_formats[None]
+    if pattern.pattern != "#,##0.###" or locale.number_symbols["latn"]["minusSign"] != "-":
+        return None
+    return get_group_symbol(locale), get_decimal_symbol(locale)

@@ -40,12 +40,11 @@ class BaseForm(FlaskForm):
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
-            filters = list(unbound_field.kwargs.get("filters", []))
-            field_class = unbound_field.field_class
-            one_line = issubclass(field_class, StringField) and not issubclass(
-                field_class, TextAreaField
-            )
-            filters.append(clean_line if one_line else clean_text)
+            # Worked out once per field of a form class (the class keeps its unbound
+            # fields), not on every form made.
+            filters = unbound_field.__dict__.get("_cleaning_filters")
+            if filters is None:
+                filters = unbound_field._cleaning_filters = _cleaning_filters(unbound_field)
             return unbound_field.bind(form=form, filters=filters, **options)
 
         def wrap_formdata(self, form, formdata):
@@ -59,6 +58,13 @@ class BaseForm(FlaskForm):
                     return request.form
                 return None
             return formdata
+
+
+def _cleaning_filters(unbound_field) -> tuple:
+    """*unbound_field*'s own filters, then the cleaning of its text (one line or many)."""
+    field_class = unbound_field.field_class
+    one_line = issubclass(field_class, StringField) and not issubclass(field_class, TextAreaField)
+    return (*unbound_field.kwargs.get("filters", ()), clean_line if one_line else clean_text)
 
 
 class EmailAddress:

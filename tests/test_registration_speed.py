@@ -7,13 +7,17 @@ same bytes.
 No timing is asserted here (see bench/README.md for the figures).
 """
 
+import random
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
+from babel import Locale
+from babel.numbers import format_decimal
 from flask_babel import force_locale
 
-from eventsreg import calendar
+from eventsreg import calendar, formatting
 from eventsreg.events.models import Event, QuestionKind
 from eventsreg.extensions import db
 from eventsreg.mail.delivery import deliver_pending
@@ -225,3 +229,48 @@ def test_the_time_zone_kept_between_invitations_gives_the_same_bytes(app, create
     assert first.count(b"BEGIN:VTIMEZONE") == len(zones)
     for zone in zones:
         assert f"TZID:{zone}".encode() in first
+
+
+def test_numbers_are_written_as_babel_writes_them(app):
+    """The quick way of writing a number gives Babel's words exactly, in both languages,
+    for any number (those it does not write itself, with more than three decimals or not
+    finite, it hands to Babel)."""
+    rnd = random.Random(17)
+    values = [
+        "-0",
+        "0.00",
+        "-0.00",
+        "0.0005",
+        "0.0015",
+        "1E+16",
+        "49.50",
+        "1e-7",
+        "NaN",
+        "Infinity",
+        "-1234.5",
+        "999.9995",
+        120000,
+        49.5,
+        -0.0,
+        True,
+        None,
+    ]
+    for _ in range(3000):
+        values.append(Decimal(rnd.randint(-(10**9), 10**9)).scaleb(rnd.randint(-5, 9)))
+        values.append(rnd.uniform(-1e9, 1e9))
+        values.append(rnd.randint(-(10**13), 10**13))
+    with app.test_request_context():
+        for language in ("it", "en"):
+            with force_locale(language):
+                locale = Locale.parse(language)
+                for value in values:
+                    expected = (
+                        ""
+                        if isinstance(value, bool) or value is None
+                        else format_decimal(Decimal(str(value)), locale=locale)
+                    )
+                    assert formatting.number(value) == expected, (language, value)
+        with force_locale("it"):
+            assert formatting.number(Decimal("1234567.25")) == "1.234.567,25"
+        with force_locale("en"):
+            assert formatting.number(Decimal("1234567.25")) == "1,234,567.25"
