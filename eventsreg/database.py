@@ -38,32 +38,49 @@ def _sqlite_connect(dbapi_connection, connection_record):
         cursor.close()
 
 
-def lock_row(model, row_id: int) -> None:
-    """Start a write transaction that holds *model*'s row *row_id* until commit.
+def lock_row(obj, version: str) -> None:
+    """Start a write transaction that holds the row of the loaded model instance *obj*
+    until commit.
 
     PostgreSQL locks the row (SELECT … FOR UPDATE). SQLite has no row locks: the current
     read transaction is ended and a new one takes the database's write lock.
+
+    What was loaded before the lock may have changed while we waited for it (a second
+    click on "withdraw"): everything the session holds is read again when next used.
+    *obj* too, unless its column *version* (a value every change of the row moves) still
+    says what was loaded: then it is the row as it is, and reading it again would only
+    repeat work (a registration's event, on every registration).
     """
-    if db.session.get_bind().dialect.name == "sqlite":
-        # Nothing is written yet (callers lock first): ending the read is harmless. The
-        # driver then has no transaction open, and ours begins holding the write lock.
-        db.session.commit()
-        db.session.connection().exec_driver_sql("BEGIN IMMEDIATE")
-    # What was loaded before the lock may have changed while we waited for it (a second
-    # click on "withdraw"): read everything again under the lock. The locked row itself
-    # is read by the statement that locks it.
-    db.session.expire_all()
-    db.session.execute(_lock_statement(model), {"row_id": row_id}).all()
+    session = db.session()
+    if session.get_bind().dialect.name == "sqlite":
+        connection = session.connection()
+        if connection.connection.dbapi_connection.in_transaction:
+            # The driver opens a transaction at the first write (reads run without one).
+            # Callers lock before writing, so this is rare; what was written is committed
+            # first, without expiring anything (what needs it is expired below).
+            expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+            try:
+                session.commit()
+            finally:
+                session.expire_on_commit = expire_on_commit
+            connection = session.connection()
+        # With no transaction open in the driver, ours begins holding the write lock.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    model = type(obj)
+    loaded = obj.__dict__.get(version)
+    current = session.execute(_lock_statement(model, version), {"row_id": obj.id}).scalar_one()
+    for held in list(session.identity_map.values()):
+        if held is not obj or loaded is None or current != loaded:
+            session.expire(held)
 
 
 @cache
-def _lock_statement(model) -> sa.Select:
+def _lock_statement(model, version: str) -> sa.Select:
     # Built once per model (every registration takes the lock).
     return (
-        sa.select(model)
+        sa.select(getattr(model, version))
         .where(model.id == sa.bindparam("row_id"))
         .with_for_update()
-        .execution_options(populate_existing=True)
     )
 
 

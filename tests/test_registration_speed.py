@@ -8,7 +8,7 @@ No timing is asserted here (see bench/README.md for the figures).
 """
 
 import random
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -104,9 +104,10 @@ def test_a_post_writes_the_answers_in_one_statement_and_reads_nothing_twice(
     assert len(inserts) == 1
     assert not [s for s in statements if "FROM questions" in s]
     assert not [s for s in statements if s.startswith("UPDATE registrations")]
-    event_reads = [s for s in statements if s.startswith("SELECT events.")]
-    # Once to build the form, once under the lock (the statement that takes it).
-    assert len(event_reads) == 2
+    # Read once, to build the form; under the lock, the statement that takes it reads only
+    # its version (unchanged: nothing to read again).
+    assert len([s for s in statements if s.startswith("SELECT events.id,")]) == 1
+    assert len([s for s in statements if s.startswith("SELECT events.updated_at ")]) == 1
     # The seats are counted once, under the lock.
     assert len([s for s in statements if "sum(registrations.party_size)" in s]) == 1
     registration = db.session.scalar(
@@ -212,6 +213,59 @@ def test_the_email_says_what_the_event_is_when_it_changed_meanwhile(
     row = write(db.session.scalar(sa.select(OutboxEmail)))
     assert "Sala nuova" in row.text_body
     assert "Sala nuova" in row.ics
+
+
+def test_an_event_changed_elsewhere_while_the_registration_waited_for_the_lock_is_read_again(
+    client, create_event, monkeypatch, statements
+):
+    """An organiser's change committed from another connection between the form's read of
+    the event and the seat lock: the registration counts the new capacity and its email
+    gives the new room. An event nobody changed is not read again under the lock."""
+    event = create_event(capacity=None, venue_name="Sala consiliare")
+    path = f"/events/{event.slug}/register"
+    assert client.post(path, data=form_data(email="prima@example.com")).status_code == 303
+    statements.clear()
+    assert client.post(path, data=form_data(email="seconda@example.com")).status_code == 303
+    full_reads = [s for s in statements if s.startswith("SELECT events.id,")]
+    print("\n".join(statements))
+    assert len(full_reads) == 1  # for the form; under the lock only its version is read
+    real_lock = seats.lock
+
+    def changed_elsewhere_then_lock(locked_event):
+        with db.engine.begin() as other:
+            other.execute(
+                sa.update(Event.__table__)
+                .where(Event.__table__.c.id == locked_event.id)
+                .values(venue_name="Sala nuova", capacity=1)
+            )
+        real_lock(locked_event)
+
+    monkeypatch.setattr(seats, "lock", changed_elsewhere_then_lock)
+    assert client.post(path, data=form_data(email="terza@example.com")).status_code == 303
+    third = db.session.scalar(
+        sa.select(Registration).where(Registration.email == "terza@example.com")
+    )
+    assert third.status is RegistrationStatus.waitlisted  # two seats taken of the new one
+    row = write(
+        db.session.scalar(sa.select(OutboxEmail).where(OutboxEmail.to_address == third.email))
+    )
+    assert "Sala nuova" in row.text_body and "Sala consiliare" not in row.text_body
+
+
+def test_every_change_of_an_event_is_a_new_version_whatever_the_clock_says(app, create_event):
+    """Its updated_at moves forward on every change, even when the clock has not (a change
+    within its resolution, or a clock set back): the lock and the kept forms tell versions
+    apart by it."""
+    event = create_event()
+    ahead = datetime.now(UTC) + timedelta(hours=1)
+    event.updated_at = ahead
+    db.session.commit()
+    versions = [ahead]
+    for title in ("Primo titolo", "Secondo titolo"):
+        event.title = title
+        db.session.commit()
+        versions.append(event.updated_at)
+    assert versions == sorted(set(versions))
 
 
 @pytest.mark.parametrize("zones", [["Europe/Rome"], ["Europe/Rome", "America/New_York"]])

@@ -1,12 +1,12 @@
 """Event and Question models."""
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from ..dbtypes import UTCDateTime, enum_column, utcnow
 from ..extensions import db
@@ -285,6 +285,26 @@ class Event(Translated, db.Model):
 
     def __repr__(self) -> str:
         return f"<Event {self.slug}>"
+
+
+def moved_version(before: datetime | None) -> datetime:
+    """A new ``updated_at`` for a row last changed at *before*: now, and always later than
+    *before*, even within the clock's resolution (it is the row's version: what is kept
+    per event version, and the seat lock, tell changes apart by it)."""
+    now = utcnow()
+    return max(now, before + timedelta(microseconds=1)) if before else now
+
+
+@sa.event.listens_for(Session, "before_flush")
+def _events_move_their_version(session: Session, flush_context, instances) -> None:
+    """An event changed through the session gets a new ``updated_at`` (see moved_version)."""
+    for event in session.dirty:
+        if (
+            isinstance(event, Event)
+            and session.is_modified(event)
+            and not sa.inspect(event).attrs.updated_at.history.has_changes()
+        ):
+            event.updated_at = moved_version(event.updated_at)
 
 
 class Question(Translated, db.Model):

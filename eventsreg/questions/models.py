@@ -1,13 +1,10 @@
 """Answers to an event's questions; a change to a question is a new version of its event."""
 
-from datetime import timedelta
-
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from ..database import changed_parents
-from ..dbtypes import utcnow
-from ..events.models import Event, Question
+from ..events.models import Event, Question, moved_version
 from ..extensions import db
 
 
@@ -37,7 +34,4 @@ def _questions_change_their_event(session: Session, flush_context, instances) ->
     per event version (the registration form built from the questions, see
     :mod:`.frozen`) is then built afresh, in every process, as after a change to the event."""
     for event in changed_parents(session, Question, "event", Event, "event_id"):
-        now = utcnow()
-        before = event.updated_at
-        # Always a new value, even within the clock's resolution.
-        event.updated_at = max(now, before + timedelta(microseconds=1)) if before else now
+        event.updated_at = moved_version(event.updated_at)

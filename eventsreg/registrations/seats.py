@@ -58,8 +58,9 @@ class Availability:
 
 
 def lock(event: Event) -> None:
-    """Hold *event*'s seats until the commit: nobody else counts or takes them meanwhile."""
-    lock_row(Event, event.id)
+    """Hold *event*'s seats until the commit: nobody else counts or takes them meanwhile.
+    What the session holds is read again when next used; *event* only if it changed."""
+    lock_row(event, "updated_at")
 
 
 def seats_needed(attendance: AttendanceMode, party_size: int) -> int:
