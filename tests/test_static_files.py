@@ -29,6 +29,19 @@ def test_event_page_links_fingerprinted_static_files_cached_for_a_year(client, c
         assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
 
 
+def test_the_site_icon_is_linked_and_found_where_browsers_look_without_the_link(
+    client, create_event
+):
+    event = create_event()
+    html = client.get(f"/events/{event.slug}/").get_data(as_text=True)
+    [icon] = re.findall(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', html)
+    linked = client.get(icon)
+    assert linked.status_code == 200 and linked.mimetype == "image/svg+xml"
+    found = client.get("/favicon.ico")
+    assert found.status_code == 200 and found.mimetype == "image/svg+xml"
+    assert found.data == linked.data
+
+
 def test_fonts_named_with_their_hash_are_cached_for_a_year(client):
     fonts = sorted((VENDOR / "fonts").glob("*.woff2"))
     assert fonts

@@ -1,4 +1,4 @@
-"""Site-wide routes: health check, language switch, accessibility statement."""
+"""Site-wide routes: health check, icon, language switch, accessibility statement."""
 
 from flask import (
     Blueprint,
@@ -38,6 +38,12 @@ def healthz():
         database = "unreachable"
     ok = database == "ok"
     return jsonify(status="ok" if ok else "error", database=database), 200 if ok else 503
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """The site's icon where a browser looks for it without reading the page's link."""
+    return current_app.send_static_file("favicon.svg")
 
 
 @bp.get("/lang/<code>")
