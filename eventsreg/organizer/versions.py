@@ -52,22 +52,19 @@ class Tally(Protocol):
 def _no_collection():
     """Work that may make millions of long-lived objects (a large event's answers), none
     of them garbage: the garbage collector's full passes would walk all of them again and
-    again."""
+    again. Yields a function to call, inside, once the event was read whole: what exists
+    then is left out of the collector's later passes (``gc.freeze``), which would
+    otherwise walk millions of objects, a second or more each, at any allocation that
+    triggers one; frozen before the collector is on again, or its first pass would walk
+    them all once. Rows and answers hold no reference cycles: reference counting frees
+    them when they are dropped."""
     collecting = gc.isenabled()
     gc.disable()
     try:
-        yield
+        yield gc.freeze
     finally:
         if collecting:
             gc.enable()
-
-
-def _keep_out_of_collection() -> None:
-    """After a large event was read whole: what exists now is left out of the garbage
-    collector's later full passes (``gc.freeze``), which would otherwise walk millions of
-    objects, a second or more each, at any allocation that triggers one. Rows and answers
-    hold no reference cycles: reference counting frees them when they are dropped."""
-    gc.freeze()
 
 
 def data_version(event: Event) -> tuple:
@@ -94,14 +91,13 @@ class Kept:
     def bring_up_to(self, version: tuple) -> None:
         if version == self.version:
             return
-        with _no_collection():
+        with _no_collection() as keep_out_of_collection:
             changes = self.table.update(db.session.connection(), version[1])
             if changes is None:
                 self.tally.rebuild()
+                keep_out_of_collection()
             else:
                 self.tally.apply(changes)
-        if changes is None:
-            _keep_out_of_collection()
         self.version = version
         self.results = {}
 
@@ -124,10 +120,10 @@ def kept(event: Event, tally: Callable[[CompanyTable], Tally], signature) -> Kep
             memory.pop(next(iter(memory)))
         found = memory[event.id] = Kept(event, tally, signature)
     elif found.signature != signature:
-        with found.lock, _no_collection():
+        with found.lock, _no_collection() as keep_out_of_collection:
             found.signature, found.tally = signature, tally(found.table)
             found.results = {}
-        _keep_out_of_collection()
+            keep_out_of_collection()
     return found
 
 
