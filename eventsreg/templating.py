@@ -1,8 +1,8 @@
 """Template filters and globals."""
 
 from flask import request
-from flask_babel import get_locale
-from jinja2 import StrictUndefined
+from flask_babel import get_locale, get_translations
+from jinja2 import StrictUndefined, pass_context
 from markupsafe import Markup, escape
 
 from . import calendar, formatting
@@ -37,6 +37,18 @@ def icon(name: str, size: str = "sm", classes: str = "") -> Markup:
     )
 
 
+@pass_context
+def ngettext(context, singular: str, plural: str, count: int, /, **variables) -> str:
+    """Jinja's ``ngettext`` (as Flask-Babel installs it), with the count ``%(num)s``
+    written as the page writes numbers (1.264 in Italian, 1,264 in English) unless the
+    template gives ``num`` itself."""
+    variables.setdefault("num", formatting.number(count))
+    text = get_translations().ungettext(singular, plural, count)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables
+
+
 def register(app):
     """Install filters and context on *app*'s Jinja environment."""
     app.jinja_env.filters.update(
@@ -51,6 +63,7 @@ def register(app):
         plain_number=formatting.plain_number,
     )
     app.jinja_env.globals.update(
+        ngettext=ngettext,
         event_local=formatting.event_local,
         static_url=static_url,
         condition_labels=condition_labels,

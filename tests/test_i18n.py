@@ -114,6 +114,20 @@ def test_every_message_in_the_code_and_templates_has_an_english_translation():
     assert not problems, "Run `make translations` and translate:\n" + "\n".join(problems)
 
 
+def test_counts_in_templates_are_written_as_words_not_as_integers():
+    """A template's ngettext is given its count written with the language's separators
+    (templating.ngettext): "%(num)d" would fail on it, so every plural of a template says
+    "%(num)s"."""
+    wrong = [
+        (where(message), key(msgid))
+        for msgid, message in extracted_messages().items()
+        if message.pluralizable
+        and any(path.startswith("templates/") for path, _line in message.locations)
+        and any("%(num)d" in form for form in message.id)
+    ]
+    assert not wrong
+
+
 def test_english_plurals_have_both_forms():
     english = english_catalog()
     assert english.num_plurals == 2

@@ -15,7 +15,7 @@ from eventsreg.events.models import QuestionKind
 from eventsreg.extensions import db
 from eventsreg.mail.models import EmailKind, OutboxEmail
 from eventsreg.organizer.models import ExportRecord
-from eventsreg.registrations.models import AttendanceMode, RegistrationStatus
+from eventsreg.registrations.models import AttendanceMode, Registration, RegistrationStatus
 
 from .conftest import PASSWORD, choices
 from .helpers import registrations
@@ -534,3 +534,46 @@ def test_the_list_offers_the_bulk_form_with_a_checkbox_per_row(client, three):
     assert 'data-select-all="ids" hidden' in body
     assert '<option value="approve">' in body
     assert 'name="back" type="hidden" value="sort=name&amp;page=1"' in body
+
+
+def test_counts_of_thousands_are_written_with_the_languages_separator(
+    client, create_event, organizer_of
+):
+    """At scale the organiser reads 1.700 (Italian) and 1,700 (English), as the other
+    numbers of the pages are written, never 1700: the list's count and pages, the pager,
+    the waiting list's places, the dashboard's figures and sentences."""
+    event = create_event(capacity=10)
+    seeded = seed_registrations(event, 1700)
+    organizer_of(event)
+    active = db.session.scalar(
+        sa.select(sa.func.count()).where(
+            Registration.event_id == event.id,
+            Registration.status.in_([RegistrationStatus.confirmed, RegistrationStatus.waitlisted]),
+        )
+    )
+    waitlisted = db.session.scalar(
+        sa.select(sa.func.count()).where(
+            Registration.event_id == event.id, Registration.status == RegistrationStatus.waitlisted
+        )
+    )
+    assert seeded == 1700 and active >= 1000 and waitlisted >= 1000
+
+    def italian(n: int) -> str:
+        return f"{n:,}".replace(",", ".")
+
+    html = table(client, event, size="25")
+    assert f"{italian(seeded)} iscrizioni in tutto." in html
+    pages = -(-seeded // 25)
+    assert f"Pagina 1 di {pages}." in html and f"Ultima ({pages})" in html
+    html = table(client, event, size="25", sort="-created", status="waitlisted")
+    assert re.search(r"posizione 1\.\d{3}", html)
+    dashboard = client.get(f"/organizer/events/{event.slug}/").get_data(as_text=True)
+    assert f"da {italian(active)} iscrizioni attive." in dashboard
+    assert re.search(rf'<span class="figure-value">{re.escape(italian(seeded))}</span>', dashboard)
+
+    client.get("/lang/en")
+    html = table(client, event, size="25")
+    assert f"{seeded:,} registrations in total." in html
+    dashboard = client.get(f"/organizer/events/{event.slug}/").get_data(as_text=True)
+    assert f"{active:,} active registrations" in dashboard
+    assert f"Page 1 of {pages}." in html
