@@ -112,37 +112,83 @@ _ZONES = {zone.value: zone for zone in Zone}
 def weighted_tariff(plants: list[Decimal], assumptions: Assumptions) -> Decimal:
     """The premium tariff of a group's planned plants, weighted by their power (each plant
     produces in proportion to it)."""
+    return _weighted_tariff(plants, assumptions.zonal_price, _zone(assumptions))
+
+
+def _zone(assumptions: Assumptions) -> Zone:
+    return _ZONES.get(assumptions.zone) or Zone(assumptions.zone)
+
+
+def _weighted_tariff(plants: list[Decimal], zonal_price: float, zone: Zone) -> Decimal:
     total = sum(plants, Decimal(0))
     if not total:
         return Decimal(0)
-    zone = _ZONES.get(assumptions.zone) or Zone(assumptions.zone)
     return (
-        sum(
-            (kw * _d(premium_tariff(float(kw), assumptions.zonal_price, zone)) for kw in plants),
-            Decimal(0),
-        )
+        sum((kw * _d(premium_tariff(float(kw), zonal_price, zone)) for kw in plants), Decimal(0))
         / total
     )
 
 
-def estimate_group(group: SubstationGroup, assumptions: Assumptions) -> GroupEstimate:
-    """The group's estimate, each figure from the cautious end to the hopeful one."""
-    a = assumptions
+@dataclass(frozen=True)
+class Factors:
+    """The assumptions as the arithmetic of every group uses them, as decimals: worked out
+    once per estimate, not once per substation (tens of thousands at scale)."""
+
+    yield_low: Decimal
+    yield_high: Decimal
+    #: What the producers do not use themselves: 1 − self use (cautious: the high use).
+    kept_low: Decimal
+    kept_high: Decimal
+    daytime_low: Decimal
+    daytime_high: Decimal
+    sharing_low: Decimal
+    sharing_high: Decimal
+    valorisation: Decimal
+    #: The share of the energy fed in above which the premium may not go to companies.
+    threshold: Decimal
+    m2_per_kwp: Decimal
+    zonal_price: float
+    zone: Zone
+
+    @classmethod
+    def of(cls, a: Assumptions) -> "Factors":
+        return cls(
+            yield_low=_d(a.yield_low),
+            yield_high=_d(a.yield_high),
+            kept_low=1 - _d(a.self_use_high),
+            kept_high=1 - _d(a.self_use_low),
+            daytime_low=_d(a.daytime_low),
+            daytime_high=_d(a.daytime_high),
+            sharing_low=_d(a.sharing_low),
+            sharing_high=_d(a.sharing_high),
+            valorisation=_d(a.valorisation),
+            threshold=_d(BUSINESS_SHARE_WITH_GRANT if a.capital_grant else BUSINESS_SHARE),
+            m2_per_kwp=_d(a.m2_per_kwp),
+            zonal_price=a.zonal_price,
+            zone=_zone(a),
+        )
+
+
+def estimate_group(
+    group: SubstationGroup, assumptions: Assumptions, factors: Factors | None = None
+) -> GroupEstimate:
+    """The group's estimate, each figure from the cautious end to the hopeful one.
+
+    :param factors: ``Factors.of(assumptions)``, when the caller estimates many groups.
+    """
+    f = factors or Factors.of(assumptions)
     kwp = group.planned_kwp
-    production = Range(kwp * _d(a.yield_low), kwp * _d(a.yield_high))
-    fed_in = Range(
-        production.low * (1 - _d(a.self_use_high)), production.high * (1 - _d(a.self_use_low))
-    )
-    daytime = Range(group.eligible_kwh * _d(a.daytime_low), group.eligible_kwh * _d(a.daytime_high))
+    production = Range(kwp * f.yield_low, kwp * f.yield_high)
+    fed_in = Range(production.low * f.kept_low, production.high * f.kept_high)
+    daytime = Range(group.eligible_kwh * f.daytime_low, group.eligible_kwh * f.daytime_high)
     shared = Range(
-        _d(a.sharing_low) * min(fed_in.low, daytime.low),
-        _d(a.sharing_high) * min(fed_in.high, daytime.high),
+        f.sharing_low * min(fed_in.low, daytime.low),
+        f.sharing_high * min(fed_in.high, daytime.high),
     )
-    tariff = weighted_tariff(group.planned_plants, a)
-    threshold = _d(BUSINESS_SHARE_WITH_GRANT if a.capital_grant else BUSINESS_SHARE)
+    tariff = _weighted_tariff(group.planned_plants, f.zonal_price, f.zone)
 
     def restricted(shared_kwh: Decimal, fed_kwh: Decimal) -> Decimal:
-        return max(Decimal(0), shared_kwh - threshold * fed_kwh) / MWH * tariff
+        return max(Decimal(0), shared_kwh - f.threshold * fed_kwh) / MWH * tariff
 
     return GroupEstimate(
         group=group,
@@ -152,11 +198,9 @@ def estimate_group(group: SubstationGroup, assumptions: Assumptions) -> GroupEst
         shared=shared,
         tariff=tariff,
         premium=Range(shared.low / MWH * tariff, shared.high / MWH * tariff),
-        valorisation=Range(
-            shared.low / MWH * _d(a.valorisation), shared.high / MWH * _d(a.valorisation)
-        ),
+        valorisation=Range(shared.low / MWH * f.valorisation, shared.high / MWH * f.valorisation),
         restricted=Range(restricted(shared.low, fed_in.low), restricted(shared.high, fed_in.high)),
-        roof_kwp=group.roof_m2 / _d(a.m2_per_kwp) if a.m2_per_kwp else Decimal(0),
+        roof_kwp=group.roof_m2 / f.m2_per_kwp if f.m2_per_kwp else Decimal(0),
     )
 
 
@@ -181,4 +225,5 @@ class Estimate:
 def estimate(picture: EnergyPicture, assumptions: Assumptions) -> Estimate:
     """An estimate for each primary substation. The group of unknown substation gets one
     too, as a hint only: it is left out of the totals."""
-    return Estimate([estimate_group(group, assumptions) for group in picture.groups])
+    factors = Factors.of(assumptions)
+    return Estimate([estimate_group(group, assumptions, factors) for group in picture.groups])

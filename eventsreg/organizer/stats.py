@@ -24,6 +24,7 @@ from ..energy.estimate import (
     ZERO,
     Assumptions,
     Estimate,
+    Factors,
     GroupEstimate,
     Range,
     estimate_group,
@@ -376,9 +377,10 @@ class Tally:
             self.assumptions, self.estimates = assumptions, {}
             self.totals = {name: ZERO for name in TOTALLED}
         groups = ordered(self.groups)
+        factors = Factors.of(assumptions)
         for group in groups:
             if group.code not in self.estimates:
-                found = self.estimates[group.code] = estimate_group(group, assumptions)
+                found = self.estimates[group.code] = estimate_group(group, assumptions, factors)
                 if group.code is not None:
                     for name in TOTALLED:
                         self.totals[name] = self.totals[name] + getattr(found, name)
