@@ -7,7 +7,7 @@ from functools import cache
 from babel import Locale
 from babel.dates import format_date, format_time
 from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
 
 from .translated import current_babel_locale
 
@@ -71,6 +71,13 @@ def event_local(event, moment: datetime) -> str:
 def plain_number(value) -> str:
     """A number as a machine reads it back: "1500", "1.5" (no grouping, a decimal point)."""
     return format(Decimal(str(value)).normalize(), "f")
+
+
+def ngettext(singular: str, plural: str, count: int, /, **variables) -> str:
+    """Flask-Babel's ``ngettext``, with the count ``%(num)s`` written as numbers are
+    (1.264 in Italian, 1,264 in English) unless given as ``num``."""
+    variables.setdefault("num", number(count))
+    return get_translations().ungettext(singular, plural, count) % variables
 
 
 def number(value) -> str:

@@ -8,6 +8,7 @@ from html import unescape
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 from openpyxl import load_workbook
 
 from eventsreg.demo import seed_registrations
@@ -577,3 +578,17 @@ def test_counts_of_thousands_are_written_with_the_languages_separator(
     dashboard = client.get(f"/organizer/events/{event.slug}/").get_data(as_text=True)
     assert f"{active:,} active registrations" in dashboard
     assert f"Page 1 of {pages}." in html
+
+
+def test_what_a_bulk_action_did_is_counted_with_the_languages_separator(app):
+    from eventsreg.organizer.registration_bulk import Outcome, summary
+
+    outcome = Outcome(done=1264, waitlisted=1001, skipped=2)
+    with app.test_request_context():
+        with force_locale("it"):
+            assert summary("approve", outcome) == (
+                "1.264 iscrizioni approvate; 1.001 sono in lista d'attesa perché i posti sono "
+                "esauriti; 2 non erano in attesa di approvazione. Ogni persona riceve un'email."
+            )
+        with force_locale("en"):
+            assert summary("checkin", Outcome(done=1500, already=1)).startswith("1,500 ")

@@ -2,8 +2,8 @@
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
+from ..formatting import ngettext
 from ..registrations import admin
 from ..registrations.errors import NoRecipients
 from . import bp
@@ -29,8 +29,8 @@ def messages(slug: str):
             else:
                 flash(
                     ngettext(
-                        "Messaggio in coda per %(num)d destinatario.",
-                        "Messaggio in coda per %(num)d destinatari.",
+                        "Messaggio in coda per %(num)s destinatario.",
+                        "Messaggio in coda per %(num)s destinatari.",
                         count,
                     ),
                     "success",

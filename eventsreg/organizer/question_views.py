@@ -1,11 +1,12 @@
 """The question builder: an event's own questions, added, changed, ordered and removed."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale, ngettext
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ..events.models import Event, Question
 from ..extensions import db
+from ..formatting import ngettext
 from ..forms import BaseForm
 from ..questions import builder as service
 from ..questions.kinds import KINDS
@@ -76,8 +77,8 @@ def questionnaire_insert(slug: str):
     db.session.commit()
     flash(
         ngettext(
-            "Aggiunta %(num)d domanda del questionario «%(title)s».",
-            "Aggiunte %(num)d domande del questionario «%(title)s», in fondo al modulo.",
+            "Aggiunta %(num)s domanda del questionario «%(title)s».",
+            "Aggiunte %(num)s domande del questionario «%(title)s», in fondo al modulo.",
             len(added),
             title=questionnaire.title,
         ),
@@ -175,7 +176,7 @@ def question_remove(slug: str, question_id: int):
         message = ngettext(
             "Domanda «%(label)s» archiviata: non compare più nel modulo; la sua risposta resta "
             "nelle esportazioni. Puoi ripristinarla da questa pagina.",
-            "Domanda «%(label)s» archiviata: non compare più nel modulo; le sue %(num)d risposte "
+            "Domanda «%(label)s» archiviata: non compare più nel modulo; le sue %(num)s risposte "
             "restano nelle esportazioni. Puoi ripristinarla da questa pagina.",
             removal.answers,
             label=label,

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from ..events.models import Event
 from ..extensions import db
+from ..formatting import ngettext
 from ..registrations import checkin as door
 from ..registrations import services
 from ..registrations.errors import NotPending
@@ -106,46 +106,46 @@ def summary(action: str, outcome: Outcome) -> str:
     parts = []
     if action == "approve":
         parts.append(
-            ngettext("%(num)d iscrizione approvata", "%(num)d iscrizioni approvate", outcome.done)
+            ngettext("%(num)s iscrizione approvata", "%(num)s iscrizioni approvate", outcome.done)
         )
         if outcome.waitlisted:
             parts.append(
                 ngettext(
-                    "%(num)d è in lista d'attesa perché i posti sono esauriti",
-                    "%(num)d sono in lista d'attesa perché i posti sono esauriti",
+                    "%(num)s è in lista d'attesa perché i posti sono esauriti",
+                    "%(num)s sono in lista d'attesa perché i posti sono esauriti",
                     outcome.waitlisted,
                 )
             )
     elif action == "reject":
         parts.append(
             ngettext(
-                "%(num)d iscrizione non accettata", "%(num)d iscrizioni non accettate", outcome.done
+                "%(num)s iscrizione non accettata", "%(num)s iscrizioni non accettate", outcome.done
             )
         )
     else:
         parts.append(
-            ngettext("%(num)d ingresso registrato", "%(num)d ingressi registrati", outcome.done)
+            ngettext("%(num)s ingresso registrato", "%(num)s ingressi registrati", outcome.done)
         )
         if outcome.already:
             parts.append(
                 ngettext(
-                    "%(num)d era già registrato", "%(num)d erano già registrati", outcome.already
+                    "%(num)s era già registrato", "%(num)s erano già registrati", outcome.already
                 )
             )
     if outcome.skipped:
         if action == "checkin":
             parts.append(
                 ngettext(
-                    "%(num)d non è confermata per partecipare, quindi non è stata toccata",
-                    "%(num)d non sono confermate per partecipare, quindi non sono state toccate",
+                    "%(num)s non è confermata per partecipare, quindi non è stata toccata",
+                    "%(num)s non sono confermate per partecipare, quindi non sono state toccate",
                     outcome.skipped,
                 )
             )
         else:
             parts.append(
                 ngettext(
-                    "%(num)d non era in attesa di approvazione",
-                    "%(num)d non erano in attesa di approvazione",
+                    "%(num)s non era in attesa di approvazione",
+                    "%(num)s non erano in attesa di approvazione",
                     outcome.skipped,
                 )
             )

@@ -4,12 +4,12 @@ from urllib.parse import parse_qsl, urlencode
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from ..events.models import Event
 from ..extensions import db
+from ..formatting import ngettext
 from ..mail.models import OUTBOX_STATUS_LABELS
 from ..questions.answers import answers_summary
 from ..registrations import admin, seats, services
@@ -242,9 +242,9 @@ def registration_confirm(slug: str, registration_id: int):
     except NotEnoughSeats as error:
         flash(
             ngettext(
-                "Non ci sono abbastanza posti: ne resta %(num)d, ne servono %(needed)d. "
+                "Non ci sono abbastanza posti: ne resta %(num)s, ne servono %(needed)s. "
                 "Aumenta i posti dell'evento o attendi un ritiro.",
-                "Non ci sono abbastanza posti: ne restano %(num)d, ne servono %(needed)d. "
+                "Non ci sono abbastanza posti: ne restano %(num)s, ne servono %(needed)s. "
                 "Aumenta i posti dell'evento o attendi un ritiro.",
                 error.seats_left,
                 needed=registration.party_size,
@@ -272,8 +272,8 @@ def registration_withdraw(slug: str, registration_id: int):
     if promoted:
         flash(
             ngettext(
-                "%(num)d iscrizione in lista d'attesa ha ricevuto il posto.",
-                "%(num)d iscrizioni in lista d'attesa hanno ricevuto il posto.",
+                "%(num)s iscrizione in lista d'attesa ha ricevuto il posto.",
+                "%(num)s iscrizioni in lista d'attesa hanno ricevuto il posto.",
                 len(promoted),
             ),
             "success",
