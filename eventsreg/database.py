@@ -42,14 +42,16 @@ def lock_row(obj, version: str) -> None:
     """Start a write transaction that holds the row of the loaded model instance *obj*
     until commit.
 
-    PostgreSQL locks the row (SELECT … FOR UPDATE). SQLite has no row locks: the current
-    read transaction is ended and a new one takes the database's write lock.
+    PostgreSQL locks the row (SELECT … FOR UPDATE). SQLite has no row locks: a
+    transaction begins that takes the database's write lock (reads run without one;
+    anything written before is committed first).
 
     What was loaded before the lock may have changed while we waited for it (a second
     click on "withdraw"): everything the session holds is read again when next used.
     *obj* too, unless its column *version* (a value every change of the row moves) still
-    says what was loaded: then it is the row as it is, and reading it again would only
-    repeat work (a registration's event, on every registration).
+    says what was loaded: then its columns are the row as it is, and reading them again
+    would only repeat work (a registration's event, on every registration); the rows it
+    refers to (its loaded relationships) are read again all the same.
     """
     session = db.session()
     if session.get_bind().dialect.name == "sqlite":
@@ -69,9 +71,14 @@ def lock_row(obj, version: str) -> None:
     model = type(obj)
     loaded = obj.__dict__.get(version)
     current = session.execute(_lock_statement(model, version), {"row_id": obj.id}).scalar_one()
+    unchanged = loaded is not None and current == loaded
     for held in list(session.identity_map.values()):
-        if held is not obj or loaded is None or current != loaded:
+        if held is not obj or not unchanged:
             session.expire(held)
+            continue
+        related = [key for key in sa.inspect(model).relationships.keys() if key in held.__dict__]
+        if related:
+            session.expire(held, related)
 
 
 @cache

@@ -252,6 +252,28 @@ def test_an_event_changed_elsewhere_while_the_registration_waited_for_the_lock_i
     assert "Sala nuova" in row.text_body and "Sala consiliare" not in row.text_body
 
 
+def test_the_rows_an_unchanged_event_refers_to_are_read_again_under_the_lock(
+    app, create_event, register
+):
+    """The event's own columns are kept when its version did not move, not what it refers
+    to: a registration added elsewhere while waiting is among its registrations."""
+    event = create_event(capacity=None)
+    assert register(event, email="prima@example.com").status_code == 303
+    assert [r.email for r in event.registrations] == ["prima@example.com"]
+    table = Registration.__table__
+    row = dict(db.session.execute(sa.select(table)).mappings().one())
+    del row["id"]
+    row.update(email="seconda@example.com", token_hash="0" * 64, checkin_token_hash=None)
+    with db.engine.begin() as other:
+        other.execute(sa.insert(table).values(**row))
+    seats.lock(event)
+    assert sorted(r.email for r in event.registrations) == [
+        "prima@example.com",
+        "seconda@example.com",
+    ]
+    db.session.rollback()
+
+
 def test_every_change_of_an_event_is_a_new_version_whatever_the_clock_says(app, create_event):
     """Its updated_at moves forward on every change, even when the clock has not (a change
     within its resolution, or a clock set back): the lock and the kept forms tell versions
