@@ -80,16 +80,19 @@ def ngettext(singular: str, plural: str, count: int, /, **variables) -> str:
     return get_translations().ungettext(singular, plural, count) % variables
 
 
-def number(value) -> str:
-    """A number with the locale's separators: 12.500,5 in Italian."""
+def number(value, *, exact: bool = False) -> str:
+    """A number with the locale's separators: 12.500,5 in Italian. Rounded to three
+    decimals as the locale's pattern says, unless *exact*: a value someone typed (an
+    answer, a limit an organiser set) is written with all its decimals, 12,34567."""
     if isinstance(value, bool) or value is None:
         return ""
     decimal = Decimal(str(value))
     # The locale as an object: given by name, Babel would look it up on every number.
     locale = current_babel_locale() or _ITALIAN
     symbols = _plain_symbols(locale)
-    if symbols is None or not decimal.is_finite() or decimal.as_tuple().exponent < -3:
-        return format_decimal(decimal, locale=locale)
+    rounded = decimal.is_finite() and decimal.as_tuple().exponent < -3 and not exact
+    if symbols is None or not decimal.is_finite() or rounded:
+        return format_decimal(decimal, locale=locale, decimal_quantization=not exact)
     # What Babel writes with the locale's pattern #,##0.### when nothing is to be rounded
     # (a few operations instead of some fifty calls: a page or an email writes many).
     written = format(decimal, ",f")

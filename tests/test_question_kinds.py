@@ -19,13 +19,15 @@ from openpyxl import load_workbook
 from eventsreg.events.models import QuestionKind
 from eventsreg.extensions import db
 from eventsreg.mail.delivery import deliver_pending
+from eventsreg.mail.models import OutboxEmail
+from eventsreg.mail.outbox import write
 from eventsreg.organizer import stats
 from eventsreg.privacy import services as privacy
 from eventsreg.questions.kinds import KINDS
 from eventsreg.questions.models import Answer
 
 from .conftest import PASSWORD, form_data
-from .helpers import error_for, manage_token
+from .helpers import error_for, manage_token, personal_token
 
 BOM = "\ufeff"
 
@@ -220,6 +222,23 @@ def test_an_english_visitor_typing_120_000_stores_one_hundred_and_twenty_thousan
     )
     assert response.status_code == 303
     assert _stored_answer() == 120000
+
+
+def test_a_number_is_read_back_with_every_decimal_typed(client, power, register, app):
+    """12,34567 kWp stays 12,34567 on the confirmation, in the email's summary and in the
+    form to change it (rounded to 12,346 there, saving the form again would store that)."""
+    event, question = power
+    response = register(event, **{question.field_name: "12,34567"})
+    token = personal_token(client, response)
+    assert _stored_answer() == 12.34567
+    page = client.get(f"/r/{token}").get_data(as_text=True)
+    assert "12,34567 kWp" in page
+    assert f'name="{question.field_name}" type="text" value="12,34567"' in page
+    assert "12,346" not in page
+    email = write(db.session.scalars(sa.select(OutboxEmail)).first())
+    assert "12,34567 kWp" in email.text_body and "12,346" not in email.text_body
+    client.get("/lang/en")
+    assert "12.34567 kWp" in client.get(f"/r/{token}").get_data(as_text=True)
 
 
 def test_a_number_ambiguous_for_the_visitors_browser_is_asked_about_in_words(client, power):

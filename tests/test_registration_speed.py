@@ -346,6 +346,14 @@ def test_numbers_are_written_as_babel_writes_them(app):
                         else format_decimal(Decimal(str(value)), locale=locale)
                     )
                     assert formatting.number(value) == expected, (language, value)
+                    exact = (
+                        ""
+                        if isinstance(value, bool) or value is None
+                        else format_decimal(
+                            Decimal(str(value)), locale=locale, decimal_quantization=False
+                        )
+                    )
+                    assert formatting.number(value, exact=True) == exact, (language, value)
         with force_locale("it"):
             assert formatting.number(Decimal("1234567.25")) == "1.234.567,25"
         with force_locale("en"):

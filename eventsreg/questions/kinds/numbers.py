@@ -106,19 +106,23 @@ class Number(QuestionType):
         lo, hi = settings.get("min"), settings.get("max")
         if lo is not None and value < as_decimal(lo):
             return _(
-                "Il valore minimo è %(min)s %(unit)s.", min=formatting.number(lo), unit=unit
+                "Il valore minimo è %(min)s %(unit)s.",
+                min=formatting.number(lo, exact=True),
+                unit=unit,
             ).strip()
         if hi is not None and value > as_decimal(hi):
             return _(
-                "Il valore massimo è %(max)s %(unit)s.", max=formatting.number(hi), unit=unit
+                "Il valore massimo è %(max)s %(unit)s.",
+                max=formatting.number(hi, exact=True),
+                unit=unit,
             ).strip()
         return None
 
     def form_value(self, question, value, locale):
-        return formatting.number(value)
+        return formatting.number(value, exact=True)
 
     def display(self, question, value):
-        return f"{formatting.number(value)} {self.unit(question)}".strip()
+        return f"{formatting.number(value, exact=True)} {self.unit(question)}".strip()
 
     def header(self, question, locale=None):
         label = question.text("label", locale)
@@ -152,9 +156,9 @@ class Number(QuestionType):
         if settings.get("unit"):
             parts.append(settings["unit"])
         if settings.get("min") is not None:
-            parts.append(_("min.") + " " + formatting.number(settings["min"]))
+            parts.append(_("min.") + " " + formatting.number(settings["min"], exact=True))
         if settings.get("max") is not None:
-            parts.append(_("max.") + " " + formatting.number(settings["max"]))
+            parts.append(_("max.") + " " + formatting.number(settings["max"], exact=True))
         if settings.get("integer"):
             parts.append(_("solo interi"))
         return ", ".join(parts)

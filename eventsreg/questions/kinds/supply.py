@@ -83,7 +83,9 @@ class SupplyPoints(QuestionType):
                 for part in (
                     point["pod"],
                     point.get("substation") or "",
-                    formatting.number(point["kwh"]) if point.get("kwh") is not None else "",
+                    formatting.number(point["kwh"], exact=True)
+                    if point.get("kwh") is not None
+                    else "",
                 )
             ).rstrip("; ")
             for point in value
@@ -94,7 +96,7 @@ class SupplyPoints(QuestionType):
         if point.get("substation"):
             details.append(_("cabina %(code)s", code=point["substation"]))
         if point.get("kwh") is not None:
-            details.append(f"{formatting.number(point['kwh'])} kWh")
+            details.append(f"{formatting.number(point['kwh'], exact=True)} kWh")
         return f"{point['pod']} ({', '.join(details)})" if details else point["pod"]
 
     def display(self, question, value):
