@@ -7,15 +7,11 @@ from functools import cache
 from babel import Locale
 from babel.dates import format_date, format_time
 from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
-from flask_babel import get_locale, get_translations
+from flask_babel import get_translations
 
-from .translated import current_babel_locale
+from .translated import current_babel_locale, current_locale
 
 _ITALIAN = Locale.parse("it")
-
-
-def _locale() -> str:
-    return str(get_locale() or "it")
 
 
 #: A full date in each language: "martedì 13 dicembre 2022", and in English as British
@@ -25,19 +21,19 @@ _LONG_DATE = {"it": "full", "en": "EEEE d MMMM y"}
 
 def long_date(moment: datetime) -> str:
     """E.g. "martedì 13 dicembre 2022", "Tuesday 13 December 2022"."""
-    locale = _locale()
+    locale = current_locale()
     return format_date(moment, format=_LONG_DATE.get(locale, "full"), locale=locale)
 
 
 def day_date(moment: date) -> str:
     """A day without its weekday, day first in both languages: "1 dicembre 2026",
     "1 December 2026"."""
-    return format_date(moment, format="d MMMM y", locale=_locale())
+    return format_date(moment, format="d MMMM y", locale=current_locale())
 
 
 def short_time(moment: datetime) -> str:
     """E.g. "17:00"."""
-    return format_time(moment, format="HH:mm", locale=_locale())
+    return format_time(moment, format="HH:mm", locale=current_locale())
 
 
 def date_time(moment: datetime) -> str:
@@ -76,8 +72,15 @@ def plain_number(value) -> str:
 def ngettext(singular: str, plural: str, count: int, /, **variables) -> str:
     """Flask-Babel's ``ngettext``, with the count ``%(num)s`` written as numbers are
     (1.264 in Italian, 1,264 in English) unless given as ``num``."""
-    variables.setdefault("num", number(count))
-    return get_translations().ungettext(singular, plural, count) % variables
+    return counted(singular, plural, count, variables)
+
+
+def counted(singular: str, plural: str, count: int, variables: dict, text=str) -> str:
+    """The plural form of *count* in the current language, filled in with *variables* and
+    the count as ``num`` (unless given), written as numbers are. *text* makes the
+    translation what the variables are put into (a template's Markup escapes them)."""
+    words = text(get_translations().ungettext(singular, plural, count))
+    return words % {"num": number(count), **variables}
 
 
 def number(value, *, exact: bool = False) -> str:
@@ -90,8 +93,11 @@ def number(value, *, exact: bool = False) -> str:
     # The locale as an object: given by name, Babel would look it up on every number.
     locale = current_babel_locale() or _ITALIAN
     symbols = _plain_symbols(locale)
-    rounded = decimal.is_finite() and decimal.as_tuple().exponent < -3 and not exact
-    if symbols is None or not decimal.is_finite() or rounded:
+    if (
+        symbols is None
+        or not decimal.is_finite()
+        or (not exact and decimal.as_tuple().exponent < -3)
+    ):
         return format_decimal(decimal, locale=locale, decimal_quantization=not exact)
     # What Babel writes with the locale's pattern #,##0.### when nothing is to be rounded
     # (a few operations instead of some fifty calls: a page or an email writes many).

@@ -1,7 +1,6 @@
 """Template filters and globals."""
 
 from flask import request
-from flask_babel import get_locale, get_translations
 from jinja2 import StrictUndefined, pass_context
 from markupsafe import Markup, escape
 
@@ -21,6 +20,7 @@ from .registrations.models import (
 )
 from .registrations.seats import RegistrationState
 from .static_files import static_url
+from .translated import current_locale
 
 #: The icons of Designers Italia's kit: a sprite with the symbols the templates use
 #: (assets/vendor.py lists them; `make vendor` rebuilds the sprite).
@@ -42,11 +42,9 @@ def ngettext(context, singular: str, plural: str, count: int, /, **variables) ->
     """Jinja's ``ngettext`` (as Flask-Babel installs it), with the count ``%(num)s``
     written as the page writes numbers (1.264 in Italian, 1,264 in English) unless the
     template gives ``num`` itself."""
-    variables.setdefault("num", formatting.number(count))
-    text = get_translations().ungettext(singular, plural, count)
-    if context.eval_ctx.autoescape:
-        text = Markup(text)
-    return text % variables
+    return formatting.counted(
+        singular, plural, count, variables, Markup if context.eval_ctx.autoescape else str
+    )
 
 
 def register(app):
@@ -95,7 +93,7 @@ def register(app):
         return {
             "site_name": app.config["SITE_NAME"],
             "site_owner": app.config["DATA_CONTROLLER_NAME"],
-            "current_locale": str(get_locale() or "it"),
+            "current_locale": current_locale(),
             "languages": app.config["LANGUAGES"],
             "current_path": request.full_path.rstrip("?") if request else "/",
         }
