@@ -16,16 +16,19 @@ question columns) and the energy-community panel. Each page is timed three ways:
 A page that takes longer than ``SLOW_SECONDS`` the first time is repeated twice only. It prints
 one JSON line: per page those times, the statements run, the bytes; and the event's
 registrations and answers.
+
+``python -m bench.organizer_pages ROUNDS PAGES warmed`` first does what a gunicorn worker
+does once started (:func:`eventsreg.organizer.warming.warm`, timed), so that ``first`` is
+the first view a worker gives after its warm-up.
 """
 
 import json
-import re
 import resource
 import statistics
 import sys
 import time
 
-from .list_page import large_demo, signed_in_client
+from .list_page import large_demo, matched_count, signed_in_client
 
 #: A page slower than this is measured once, not ROUNDS times.
 SLOW_SECONDS = 10.0
@@ -33,11 +36,13 @@ SLOW_SECONDS = 10.0
 
 def main(argv: list[str]) -> int:
     rounds = int(argv[0]) if argv else 5
-    only = set(argv[1].split(",")) if len(argv) > 1 else None
+    only = set(argv[1].split(",")) if len(argv) > 1 and argv[1] != "all" else None
+    warmed = "warmed" in argv[2:]
     import sqlalchemy as sa
 
     from eventsreg import create_app
     from eventsreg.extensions import db
+    from eventsreg.organizer import warming
     from eventsreg.registrations.models import Registration, RegistrationStatus
 
     email = "bench-organizer@example.org"
@@ -110,6 +115,11 @@ def main(argv: list[str]) -> int:
             db.session.remove()
 
     result: dict = {"registrations": registrations, "answers": answers}
+    if warmed:
+        app.config["SUMMARIES_WARMED_FROM"] = 1
+        started = time.perf_counter()
+        result["warmed_events"] = warming.warm(app)
+        result["warm_up_s"] = time.perf_counter() - started
     for name, (path, args) in pages.items():
         first, body = get(name, path, args)
         page = {"first_ms": first, "statements": len(statements), "bytes": len(body)}
@@ -127,15 +137,17 @@ def main(argv: list[str]) -> int:
         page["statements"] = len(statements)
         if slow:
             page["note"] = f"first view slower than {SLOW_SECONDS:g} s: 2 repeats"
-        matched = re.search(rb"(\d+) iscrizion[ei] (?:in tutto|corrispond)", body)
         page["rows"] = body.count(b'name="ids"')
-        page["matched"] = int(matched.group(1)) if matched else None
+        page["matched"] = matched_count(body)
         result[name] = page
     # What keeping the event's registrations costs: the process's peak memory.
     result["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(result))
     return 0
 
+
+#: The pages whose first view a worker's warm-up prepares (eventsreg/organizer/warming.py).
+WARMED = ("dashboard", "energy")
 
 #: The pages measured: (figure name, key in this module's output).
 PAGES = (
@@ -164,19 +176,33 @@ def organizer_figures(settings, workdir, figures: list) -> None:
     )
     out = python_module("bench.organizer_pages", [str(rounds)], env, workdir / "organizer.log")
     result = json.loads(out.strip().splitlines()[-1])
+    log("organiser pages: the first views after a worker's warm-up…")
+    out = python_module(
+        "bench.organizer_pages", ["3", ",".join(WARMED), "warmed"], env, workdir / "organizer.log"
+    )
+    warmed = json.loads(out.strip().splitlines()[-1])
     section = f"Organiser pages ({result['registrations']:,} registrations, in process)"
     per_row = result["answers"] / max(result["registrations"], 1)
     for name, key in PAGES:
         page = result[key]
-        # The goal is for every view but the process's very first (which reads the whole
-        # event once): the repeated view and the view after a registration changed.
-        slowest = max(page["median_ms"], page["changed_ms"])
+        # The goal is for every view: repeated, after a registration changed, and the first
+        # of a worker (after its warm-up for the pages that sum up the whole event).
+        after_warm_up = warmed[key]["first_ms"] if key in WARMED else page["first_ms"]
+        slowest = max(page["median_ms"], page["changed_ms"], after_warm_up)
         figure = Figure(
             section, name, "ms", page["median_ms"], None, "", None, goal="≤ 1000 ms",
             passed=slowest <= 1000,
         )  # fmt: skip
+        if key in WARMED:
+            figure.notes.append(
+                f"first view of a worker {after_warm_up:.0f} ms after its warm-up "
+                f"({warmed['warm_up_s']:.1f} s in the background), "
+                f"{page['first_ms']:.0f} ms without it"
+            )
+        else:
+            figure.notes.append(f"first view of a worker {page['first_ms']:.0f} ms")
         figure.notes.append(
-            f"first view of the process {page['first_ms']:.0f} ms; after a registration "
+            f"after a registration "
             f"changed {page['changed_ms']:.0f} ms ({page['changed_statements']} statements); "
             f"repeated {page['statements']} statements; "
             f"{page['bytes']:,} B; {per_row:.1f} answers a registration"
@@ -186,7 +212,10 @@ def organizer_figures(settings, workdir, figures: list) -> None:
         if page.get("note"):
             figure.notes.append(page["note"])
         if key == "dashboard":
-            figure.notes.append(f"peak memory of the process {result['peak_rss_mib']:.0f} MiB")
+            figure.notes.append(
+                f"peak memory of the process {result['peak_rss_mib']:.0f} MiB, "
+                f"{warmed['peak_rss_mib']:.0f} MiB with the warm-up"
+            )
         figures.append(figure)
 
 

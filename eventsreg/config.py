@@ -84,6 +84,11 @@ def defaults(instance_path: str) -> dict:
         # Reverse proxies in front of the service (0: none, requests come straight in).
         "PROXY_FIX_X_FOR": 0,
         "LOG_LEVEL": "INFO",
+        # Each gunicorn worker, once started, sums up in the background the events with at
+        # least this many registrations (the most recently active, as many as it keeps), so
+        # that their first dashboard view is not the one that reads them all: about 30 s at
+        # 100,000. 0 turns it off (eventsreg/organizer/warming.py).
+        "SUMMARIES_WARMED_FROM": 2000,
         # Public address of the service: links in emails and calendar files start with it.
         "BASE_URL": "http://127.0.0.1:5000",
         # Domain of calendar UIDs (event-<id>@<domain>) and email Message-IDs; None: the host

@@ -109,3 +109,6 @@ def test_harness_runs_at_tiny_sizes_and_reports_every_figure(tmp_path, group):
     assert "errors" not in report, report
     if group == "web":
         assert "calendar built 0×" in report
+    if group == "organizer":
+        # The dashboard's and energy panel's first view after a worker's warm-up is measured.
+        assert report.count("after its warm-up") == 2, report

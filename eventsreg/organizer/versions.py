@@ -48,6 +48,14 @@ class Tally(Protocol):
     def apply(self, changes: list[RowChange]) -> None: ...
 
 
+#: Threads inside :func:`_no_collection` (a request and the warm-up may overlap), and
+#: whether the collector was on before the first of them: the last one out puts it back.
+_uncollected = {"threads": 0, "was_on": False}
+_collector_switch = threading.Lock()
+#: Guards each process's kept events (the dictionary, not the events: each has its lock).
+_memory_lock = threading.Lock()
+
+
 @contextlib.contextmanager
 def _no_collection():
     """Work that may make millions of long-lived objects (a large event's answers), none
@@ -57,14 +65,19 @@ def _no_collection():
     otherwise walk millions of objects, a second or more each, at any allocation that
     triggers one; frozen before the collector is on again, or its first pass would walk
     them all once. Rows and answers hold no reference cycles: reference counting frees
-    them when they are dropped."""
-    collecting = gc.isenabled()
-    gc.disable()
+    them when they are dropped. The collector is on again only when no thread is inside."""
+    with _collector_switch:
+        if not _uncollected["threads"]:
+            _uncollected["was_on"] = gc.isenabled()
+            gc.disable()
+        _uncollected["threads"] += 1
     try:
         yield gc.freeze
     finally:
-        if collecting:
-            gc.enable()
+        with _collector_switch:
+            _uncollected["threads"] -= 1
+            if not _uncollected["threads"] and _uncollected["was_on"]:
+                gc.enable()
 
 
 def data_version(event: Event) -> tuple:
@@ -113,17 +126,20 @@ def kept(event: Event, tally: Callable[[CompanyTable], Tally], signature) -> Kep
     """*event*'s kept registrations and tally. The registrations are kept whatever happens
     to the event; the tally is made again by *tally* when *signature* (what it depends on
     of the event: its questions, its time zone) changed. Use it under its ``lock``."""
-    memory: dict[int, Kept] = current_app.extensions.setdefault(_EXTENSION, {})
-    found = memory.get(event.id)
-    if found is None:
-        if len(memory) >= MAX_EVENTS:
-            memory.pop(next(iter(memory)))
-        found = memory[event.id] = Kept(event, tally, signature)
-    elif found.signature != signature:
+    with _memory_lock:
+        memory: dict[int, Kept] = current_app.extensions.setdefault(_EXTENSION, {})
+        found = memory.get(event.id)
+        if found is None:
+            if len(memory) >= MAX_EVENTS:
+                memory.pop(next(iter(memory)))
+            found = memory[event.id] = Kept(event, tally, signature)
+            return found
+    if found.signature != signature:
         with found.lock, _no_collection() as keep_out_of_collection:
-            found.signature, found.tally = signature, tally(found.table)
-            found.results = {}
-            keep_out_of_collection()
+            if found.signature != signature:  # not done meanwhile by another thread
+                found.signature, found.tally = signature, tally(found.table)
+                found.results = {}
+                keep_out_of_collection()
     return found
 
 
