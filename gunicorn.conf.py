@@ -18,11 +18,14 @@ def post_worker_init(worker):
     largest events for the organiser's pages (eventsreg/organizer/warming.py)."""
     import gc
 
+    app = worker.wsgi
+    # Only this service's app warms up: not the benchmark's baselines, which share these
+    # settings, nor gunicorn's error page after a failed import.
+    warms = bool(getattr(app, "config", {}).get("SUMMARIES_WARMED_FROM"))
+    if warms:
+        from eventsreg.organizer import warming
     gc.collect()
     gc.freeze()
-    # Then, in the background, the organiser's summaries of the largest events, so that
-    # their first view in this worker is not the one that reads them whole.
-    if hasattr(worker.wsgi, "config"):  # not gunicorn's error page after a failed import
-        from eventsreg.organizer import warming
-
-        warming.start(worker.wsgi)
+    if warms:
+        # In the background: the worker answers requests meanwhile.
+        warming.start(app)
