@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
@@ -62,6 +63,9 @@ MESSAGES: dict[str, str] = {
     "number_format_en": N_(
         "Inserire un numero valido, con il punto per i decimali (es. 12,500.75 oppure 1.5)."
     ),
+    "number_digits": N_(
+        "Il numero ha troppe cifre: al massimo 15, senza contare gli zeri all'inizio e alla fine."
+    ),
     "ateco_unusual": N_(
         "Il codice ATECO di solito ha 6 cifre nel formato NN.NN.NN (es. 25.62.00): "
         "è conservato come è stato scritto, verificare che sia corretto."
@@ -74,6 +78,11 @@ MESSAGES: dict[str, str] = {
 
 # Caps keep regexes and Decimal() cheap on pasted garbage; no real value comes close.
 MAX_LENGTH = 100
+#: Significant digits a typed number may have: what a floating-point number (the answers'
+#: JSON) and a spreadsheet cell keep exactly (15, Python's sys.float_info.dig; Excel's
+#: "number precision: 15 digits"). With more, the number someone typed would come back
+#: altered: refused, rather than stored otherwise.
+MAX_DIGITS = sys.float_info.dig
 MAX_POD_LIST_LENGTH = 20_000
 # Bad items are echoed back in the error message, so keep them readable.
 _DETAIL_LENGTH = 40
@@ -310,7 +319,8 @@ def parse_number(value: str, locale: str = "it", unit: str | None = None) -> Num
     digits ("1.500", "1,500") is read by the page's language, and the other reading is
     returned too, so that the form can ask which one was meant; three zeros ("120.000",
     "120,000") are always thousands, as nobody writes three zero decimals. A unit typed
-    after the number is accepted when it is *unit* ("300 mq" for m²).
+    after the number is accepted when it is *unit* ("300 mq" for m²). A number of more than
+    MAX_DIGITS significant digits is refused (it would not be kept as typed).
     """
     code = "number_format_en" if locale == "en" else "number_format"
     text = _SPACE_RE.sub(" ", _clean(value, code))
@@ -326,8 +336,8 @@ def parse_number(value: str, locale: str = "it", unit: str | None = None) -> Num
         grouped = Decimal(sign + whole + fraction)
         decimal = Decimal(f"{sign}{whole}.{fraction}")
         if separator == DECIMAL_SEPARATORS.get(locale, ","):
-            return NumberReading(_unsigned_zero(decimal), _unsigned_zero(grouped))
-        return NumberReading(_unsigned_zero(grouped), _unsigned_zero(decimal))
+            return NumberReading(_as_kept(decimal), _as_kept(grouped))
+        return NumberReading(_as_kept(grouped), _as_kept(decimal))
     dots, commas = number.count("."), number.count(",")
     if dots and commas:
         decimal_sep = "." if number.rfind(".") > number.rfind(",") else ","
@@ -346,11 +356,15 @@ def parse_number(value: str, locale: str = "it", unit: str | None = None) -> Num
     if not _DIGITS_RE.fullmatch(integer) or not _DIGITS_RE.fullmatch(fraction or "0"):
         raise InvalidValue(code)
     result = Decimal(f"{sign}{integer}.{fraction}" if fraction else f"{sign}{integer}")
-    return NumberReading(_unsigned_zero(result))
+    return NumberReading(_as_kept(result))
 
 
-def _unsigned_zero(number: Decimal) -> Decimal:
-    # "-0" is a valid Decimal but would surprise whoever reads the stored value.
+def _as_kept(number: Decimal) -> Decimal:
+    """*number* as it is kept: refused when it has more significant digits than are kept
+    exactly (zeros at either end do not count); "-0", a valid Decimal that would surprise
+    whoever reads the stored value, as 0."""
+    if len(number.normalize().as_tuple().digits) > MAX_DIGITS:
+        raise InvalidValue("number_digits")
     return number.copy_abs() if number.is_zero() else number
 
 
@@ -363,7 +377,8 @@ def parse_decimal_it(value: str, unit: str | None = None) -> Decimal:
     single dot not followed by exactly 3 digits is the decimal point ("1.5"); otherwise dots are
     thousands separators ("12.500", "1.234.567"), and ambiguous input such as "1234.500" or
     "0.500" is rejected. If `unit` is given, the same unit typed after the number is ignored
-    (case-insensitive, "300 m2" matches "m²"). NaN, infinities and exponents are rejected.
+    (case-insensitive, "300 m2" matches "m²"). NaN, infinities and exponents are rejected,
+    and so are numbers of more than MAX_DIGITS significant digits.
     """
     text = _SPACE_RE.sub(" ", _clean(value, "number_format"))
     match = _NUMBER_RE.fullmatch(text)
@@ -389,6 +404,4 @@ def parse_decimal_it(value: str, unit: str | None = None) -> Decimal:
         integer = integer.replace(grouped.group(1), "")
     if not _DIGITS_RE.fullmatch(integer) or not _DIGITS_RE.fullmatch(fraction or "0"):
         raise InvalidValue("number_format")
-    result = Decimal(f"{sign}{integer}.{fraction}" if fraction else f"{sign}{integer}")
-    # "-0" is a valid Decimal but would surprise whoever reads the stored value.
-    return result.copy_abs() if result.is_zero() else result
+    return _as_kept(Decimal(f"{sign}{integer}.{fraction}" if fraction else f"{sign}{integer}"))

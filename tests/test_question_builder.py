@@ -336,6 +336,8 @@ INVALID = [
     ({"kind": "choice", "choices": "Sì\nsi|Sì, certo"}, "choices", "stesso valore"),
     ({"kind": "number", "min_value": "10", "max_value": "5"}, "max_value", "maggiore o uguale"),
     ({"kind": "number", "min_value": "dieci"}, "min_value", "Scrivi un numero"),
+    # A limit that would not be kept as typed.
+    ({"kind": "number", "max_value": "1234567890123456"}, "max_value", "troppe cifre"),
     ({"label": ""}, "label", "Scrivi il testo della domanda"),
     ({"code": "Codice con spazi"}, "code", "lettere minuscole"),
     ({"max_length": "0"}, "max_length", "numero intero da 1"),

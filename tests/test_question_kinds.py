@@ -241,6 +241,53 @@ def test_a_number_is_read_back_with_every_decimal_typed(client, power, register,
     assert "12.34567 kWp" in client.get(f"/r/{token}").get_data(as_text=True)
 
 
+@pytest.mark.parametrize(
+    ("typed", "language"),
+    [
+        ("1234567890123456", "it"),  # 16 digits: a float and a spreadsheet keep 15
+        ("0,12345678901234567", "it"),
+        ("1.234.567.890.123.456", "it"),
+        ("1,234,567,890,123,456", "en"),
+    ],
+)
+def test_a_number_with_more_digits_than_are_kept_exactly_is_refused(client, power, typed, language):
+    """Stored, 1234567890123456 would come back as 1234567890123460 in a spreadsheet and
+    0,12345678901234567 as 0,12345678901234566: refused, next to the field, in the
+    visitor's language; nothing stored."""
+    event, question = power
+    client.get(f"/lang/{language}")
+    response = client.post(
+        f"/events/{event.slug}/register", data=form_data(**{question.field_name: typed})
+    )
+    assert response.status_code == 400
+    message = error_for(response.get_data(as_text=True), question.field_name)
+    expected = {
+        "it": "Il numero ha troppe cifre: al massimo 15",
+        "en": "The number has too many digits: 15 at most",
+    }[language]
+    assert expected in message
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Answer)) == 0
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored", "shown"),
+    [
+        ("123.456.789.012.345", 123456789012345, "123.456.789.012.345 kWp"),
+        ("0,123456789012345", 0.123456789012345, "0,123456789012345 kWp"),
+        # Zeros at either end are not digits a number keeps.
+        ("120.000.000.000.000.000.000", 120000000000000000000, "120.000.000.000.000.000.000 kWp"),
+        ("0,000000000000000012", 0.000000000000000012, "0,000000000000000012 kWp"),
+    ],
+)
+def test_a_number_of_fifteen_digits_is_kept_as_typed(client, power, register, typed, stored, shown):
+    event, question = power
+    response = register(event, **{question.field_name: typed})
+    assert response.status_code == 303
+    assert _stored_answer() == stored
+    page = client.get(f"/r/{personal_token(client, response)}").get_data(as_text=True)
+    assert shown in page
+
+
 def test_a_number_ambiguous_for_the_visitors_browser_is_asked_about_in_words(client, power):
     event, question = power
     # The Italian page, an English browser: "1.500" is 1500 or 1.5.

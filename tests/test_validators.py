@@ -568,6 +568,7 @@ def test_messages_are_plain_italian_sentences():
         "substation_format",
         "number_format",
         "number_format_en",
+        "number_digits",
         "ateco_unusual",
         "pod_unusual",
     }
@@ -584,7 +585,7 @@ def test_every_code_is_used_and_every_used_code_is_known():
     # Codes exercised by the invalid-input tables above (plus the two one-off tests).
     tested = {code for _, code in VAT_INVALID + TAX_CODE_INVALID + PHONE_INVALID}
     tested |= {"pod_format", "pod_list_item", "pod_list_too_long", "ateco_format"}
-    tested |= {"number_format", "number_format_en", "substation_format"}
+    tested |= {"number_format", "number_format_en", "number_digits", "substation_format"}
     tested |= {"ateco_unusual", "pod_unusual"}  # warnings: see the question-kind tests
     assert tested == set(MESSAGES)
     # Every snake_case literal in the module is a code (raised, passed to _clean or returned).
@@ -643,6 +644,40 @@ def test_malformed_numbers_are_refused_in_the_page_language(raw, locale):
         raw,
         "number_format_en" if locale == "en" else "number_format",
     )
+
+
+@pytest.mark.parametrize(
+    ("raw", "locale"),
+    [
+        ("1234567890123456", "it"),
+        ("-1234567890123456", "en"),
+        ("0,1234567890123456", "it"),
+        ("12.345.678,90123456", "it"),
+        ("12,345,678.90123456", "en"),
+    ],
+)
+def test_numbers_of_more_significant_digits_than_are_kept_exactly_are_refused(raw, locale):
+    for parse in (lambda text: v.parse_number(text, locale), parse_decimal_it):
+        if parse is parse_decimal_it and locale == "en":
+            continue
+        assert_invalid(parse, raw, "number_digits")
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [
+        ("123456789012345", "123456789012345"),
+        ("-0,123456789012345", "-0.123456789012345"),
+        ("120.000.000.000.000.000.000", "120000000000000000000"),  # 2 significant digits
+        ("0,000000000000000012", "0.000000000000000012"),
+        ("1.234.567.890,12345", "1234567890.12345"),
+    ],
+)
+def test_numbers_of_fifteen_significant_digits_are_kept(raw, value):
+    assert v.parse_number(raw, "it").value == Decimal(value)
+    assert parse_decimal_it(raw) == Decimal(value)
+    # A float (the answers' JSON) gives the same number back.
+    assert Decimal(repr(float(Decimal(value)))) == Decimal(value)
 
 
 def test_codes_in_their_usual_shape_are_normalised_and_others_kept_as_typed():

@@ -13,6 +13,7 @@ from ..events.models import MEANING_LABELS, Event, Meaning, Question, QuestionKi
 from ..forms import BaseForm
 from ..questions import builder as rules
 from ..questions.kinds import KINDS
+from ..questions.kinds.numbers import stored_number
 
 #: Service field names that differ from the form's.
 ERROR_FIELDS = {"min": "min_value", "max": "max_value", "condition_question_id": "condition_parent"}
@@ -153,9 +154,11 @@ class QuestionForm(BaseForm):
             return
         try:
             value = validators.parse_decimal_it(field.data, unit=self.unit.data or None)
-        except validators.InvalidValue:
+        except validators.InvalidValue as error:
+            if error.code == "number_digits":
+                raise ValidationError(_(validators.MESSAGES[error.code])) from None
             raise ValidationError(_("Scrivi un numero, ad esempio 1.000 oppure 2,5.")) from None
-        field.parsed = int(value) if value == value.to_integral_value() else float(value)
+        field.parsed = stored_number(value)
 
     def validate_min_value(self, field):
         self._number(field)
