@@ -49,14 +49,16 @@ seed: db-upgrade
 	$(FLASK) demo seed
 
 # Links in emails point at this server unless EVENTSREG_BASE_URL says otherwise. New events'
-# privacy notices name a sample data controller (example addresses), unless set.
+# privacy notices name a sample data controller (example addresses), unless set. Served by
+# gunicorn, as in production (gunicorn.conf.py): Werkzeug's development server skips the
+# email delivery after a response when the browser resets the connection.
 run: seed
 	EVENTSREG_BASE_URL=$${EVENTSREG_BASE_URL:-http://127.0.0.1:$(PORT)} \
 	EVENTSREG_DATA_CONTROLLER_NAME="$${EVENTSREG_DATA_CONTROLLER_NAME:-Consorzio.IT (esempio)}" \
 	EVENTSREG_DATA_CONTROLLER_ADDRESS="$${EVENTSREG_DATA_CONTROLLER_ADDRESS:-Via del Commercio 29, 26013 Crema (CR)}" \
 	EVENTSREG_DATA_CONTROLLER_CONTACT="$${EVENTSREG_DATA_CONTROLLER_CONTACT:-privacy@consorzio.example.org}" \
 	EVENTSREG_DPO_CONTACT="$${EVENTSREG_DPO_CONTACT:-dpo@consorzio.example.org}" \
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - --no-control-socket app:app
 
 # On every core (pytest-xdist; tests marked with one xdist_group share a worker and its
 # module fixtures); PYTEST_ADDOPTS adds options (CI: --durations=15).
