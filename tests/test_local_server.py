@@ -4,19 +4,19 @@ the response, as Chromium does. Werkzeug's development server, which ``make run`
 before, then skipped closing the response, and with it the delivery: an organiser's
 message stayed in the outbox until the next request that queued an email."""
 
+import os
 import socket
 import struct
 import subprocess
 import time
 import urllib.parse
-from datetime import UTC, datetime, timedelta
 
 from eventsreg import create_app
-from eventsreg.events.models import Event, EventStatus
 from eventsreg.extensions import db
 
 from .conftest import TEST_CONFIG, form_data
 from .servers import HOST, ROOT, gunicorn, log_tail, server_env, smtp_server
+from .test_concurrency import publish_event
 
 #: Seconds the email gets to arrive after the response.
 DELIVERY_TIMEOUT = 20
@@ -27,22 +27,10 @@ def published_event(url: str) -> str:
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         db.create_all()
-        start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=7)
-        event = Event(
-            slug="incontro",
-            title="Incontro",
-            status=EventStatus.published,
-            starts_at=start,
-            ends_at=start + timedelta(hours=2),
-            venue_name="Sala riunioni",
-            venue_address="Via del Commercio 29, Crema",
-            contact_email="eventi@example.org",
-        )
-        db.session.add(event)
-        db.session.commit()
+        slug = publish_event(capacity=None).slug
         db.session.remove()
         db.engine.dispose()
-    return "incontro"
+    return slug
 
 
 def post_and_reset(base_url: str, path: str, data: dict) -> bytes:
@@ -100,8 +88,15 @@ def test_the_confirmation_goes_out_after_a_response_the_browser_cut_short(tmp_pa
 
 def test_make_run_serves_with_gunicorn():
     # What the test above relies on: `make run` starts gunicorn, not the development server.
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
     dry_run = subprocess.run(
-        ["make", "-n", "run"], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True
+        ["make", "--no-print-directory", "-n", "run"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
-    serving = dry_run.stdout.strip().splitlines()[-1]
-    assert "/gunicorn " in serving and serving.endswith("app:app"), serving
+    serving = [line for line in dry_run.stdout.splitlines() if line.endswith(" app:app")]
+    assert len(serving) == 1 and "/gunicorn " in serving[0], dry_run.stdout
