@@ -79,9 +79,11 @@ MESSAGES: dict[str, str] = {
 # Caps keep regexes and Decimal() cheap on pasted garbage; no real value comes close.
 MAX_LENGTH = 100
 #: Significant digits a typed number may have: what a floating-point number (the answers'
-#: JSON) and a spreadsheet cell keep exactly (15, Python's sys.float_info.dig; Excel's
-#: "number precision: 15 digits"). With more, the number someone typed would come back
-#: altered: refused, rather than stored otherwise.
+#: JSON) and a spreadsheet cell keep exactly: 15, Python's sys.float_info.dig; "Microsoft
+#: Excel retains 15 significant digits" (Microsoft KB 65903, "Number of significant digits
+#: MS Excel retains", read on 2026-12-02). With more, the number someone typed would come
+#: back altered: refused, rather than stored otherwise. (MAX_LENGTH keeps the exponent
+#: within what a float holds.)
 MAX_DIGITS = sys.float_info.dig
 MAX_POD_LIST_LENGTH = 20_000
 # Bad items are echoed back in the error message, so keep them readable.
