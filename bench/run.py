@@ -26,13 +26,14 @@ from pathlib import Path
 from . import load
 from .cpu import process_tree_cpu
 from .fixtures import EXPORT_QUESTIONS
+from .instructions import instruction_figures
 from .organizer_pages import organizer_figures
 from .rush import rush_figures
 from .servers import ROOT, Gunicorn, app_env, python_module
 
 DEFAULT_SIZES = (1_000, 10_000, 100_000)
 #: The groups of figures ``--only`` picks from.
-GROUPS = ("web", "post", "exports", "list", "organizer", "rush")
+GROUPS = ("web", "post", "exports", "list", "organizer", "rush", "instructions")
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SECRET = "bench-secret-key-not-for-production"
 
@@ -957,7 +958,7 @@ def write_markdown(figures: list[Figure], settings: Settings, extra: str) -> Non
     lines += machine_info(settings) + [""]
     lines.append(
         "Ratios: throughput app ÷ baseline (higher is better); export time app ÷ "
-        "baseline (lower is better)."
+        "baseline (lower is better); instructions baseline ÷ app (higher is better)."
     )
     lines.append("")
     sections: dict[str, list[Figure]] = {}
@@ -1050,6 +1051,8 @@ def main(argv: list[str] | None = None) -> int:
             organizer_figures(settings, workdir, figures)
         if "rush" in settings.only:
             rush_figures(settings, workdir, figures)
+        if "instructions" in settings.only:
+            instruction_figures(settings, workdir, figures)
     except BaseException:
         log(f"benchmark failed; logs kept in {workdir}")
         raise
