@@ -65,3 +65,25 @@ class FrozenQuestions:
         #: Every column of every question: equal when nothing about the questions changed.
         self.contents = tuple(tuple(getattr(q, key) for key in _COLUMNS) for q in self.all)
         self.active: tuple[Question, ...] = tuple(q for q in self.all if not q.is_archived)
+        #: Per question id, what decides whether it applies (see :func:`condition_chain`).
+        self.conditions = {q.id: condition_chain(q) for q in self.all}
+
+
+def condition_chain(question: Question) -> tuple | None:
+    """What must hold for *question* to apply, worked out once per event version: for it
+    and each question it depends on in turn, the field of the question depended on, that
+    question, and the answers (as the kind's condition keys) that show the next one. The
+    chain stops at a question depended on that is archived or gone (what it asked no
+    longer hides anything). None for a cycle, a configuration error: never shown."""
+    chain, seen = [], set()
+    while question.condition_question_id is not None:
+        if question.id in seen:
+            return None
+        seen.add(question.id)
+        parent = question.condition_question
+        if parent is None or parent.is_archived:
+            break
+        allowed = frozenset(str(value) for value in question.condition_values)
+        chain.append((parent.field_name, parent, allowed))
+        question = parent
+    return tuple(chain)

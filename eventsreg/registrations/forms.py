@@ -134,6 +134,7 @@ class RegistrationForm(BaseForm):
         form = form_class(**kwargs)
         form.event = event
         form.questions = questions.active
+        form.conditions = questions.conditions
         form.parsed = {}
         if editing:
             del form.email
@@ -202,20 +203,14 @@ class RegistrationForm(BaseForm):
         return visible
 
     def _is_visible(self, question: Question) -> bool:
-        seen = set()
-        while question.condition_question_id is not None:
-            if question.id in seen:  # a cycle is a configuration error: treat as hidden
-                return False
-            seen.add(question.id)
-            parent = question.condition_question
-            if parent is None or parent.is_archived:
-                return True
-            field = getattr(self, parent.field_name, None)
+        chain = self.conditions[question.id]
+        if chain is None:
+            return False
+        for field_name, parent, allowed in chain:
+            field = getattr(self, field_name, None)
             raw = field.data if field is not None else None
-            given = kind_of(parent).condition_keys(raw)
-            if not given & {str(v) for v in question.condition_values}:
+            if not kind_of(parent).condition_keys(raw) & allowed:
                 return False
-            question = parent
         return True
 
     def question_fields(self):
