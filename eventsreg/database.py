@@ -121,30 +121,34 @@ def insert_new(obj) -> None:
     are written in the order they were made (the row may refer to them).
     """
     db.session.flush()
-    mapper = sa.inspect(type(obj))
+    statement, key, columns = _insert_plan(type(obj))
+    given = obj.__dict__
     values = {}
-    for attr in mapper.column_attrs:
-        column = attr.columns[0]
-        if column.primary_key:
-            continue
-        if attr.key not in obj.__dict__:
-            default = column.default
-            if default is None:
-                value = None
-            elif default.is_callable:
-                value = default.arg(None)
-            else:
-                value = default.arg
-            setattr(obj, attr.key, value)
-        values[column.key] = getattr(obj, attr.key)
-    [key] = mapper.primary_key
-    setattr(obj, key.key, db.session.execute(_insert_statement(mapper), values).scalar_one())
+    for attr_key, column_key, default, is_callable in columns:
+        if attr_key not in given:
+            setattr(obj, attr_key, default(None) if is_callable else default)
+        values[column_key] = getattr(obj, attr_key)
+    # Through the session, whose listeners see every write (site.page_cache).
+    setattr(obj, key, db.session.execute(statement, values).scalar_one())
     make_transient_to_detached(obj)
     db.session.add(obj)
 
 
 @cache
-def _insert_statement(mapper) -> sa.Insert:
-    [key] = mapper.primary_key
+def _insert_plan(model) -> tuple:
+    """How *model*'s rows are inserted, worked out once: the statement, the primary key's
+    attribute, and per other column its attribute, column, default and whether that is a
+    function (of no context)."""
+    mapper = sa.inspect(model)
+    [primary] = mapper.primary_key
     table = mapper.local_table
-    return sa.insert(table).returning(table.c[key.key])
+    columns = []
+    for attr in mapper.column_attrs:
+        column = attr.columns[0]
+        if column.primary_key:
+            continue
+        default = column.default
+        value = None if default is None else default.arg
+        columns.append((attr.key, column.key, value, default is not None and default.is_callable))
+    statement = sa.insert(table).returning(table.c[primary.key])
+    return statement, mapper.get_property_by_column(primary).key, tuple(columns)
