@@ -16,7 +16,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -62,12 +61,13 @@ def workload(n: int) -> None:
 
     def statuses(kind: str) -> set:
         with app.app_context():
-            found = db.session.scalars(
-                sa.select(Registration.status).where(Registration.email.like(f"{kind}.%"))
+            found = set(
+                db.session.scalars(
+                    sa.select(Registration.status).where(Registration.email.like(f"{kind}.%"))
+                )
             )
-            statuses = set(found)
             db.session.remove()
-        return statuses
+        return found
 
     with app.app_context():
         db.create_all()
@@ -82,25 +82,22 @@ def workload(n: int) -> None:
 
     fair.create_tables()
     sides = {"fair": (fair.app, "/register"), "app": (app, f"/events/{DEMO_SLUG}/register")}
-    posters = {}
+    clients = {}
     for side, (target, url) in sides.items():
         client = target.test_client()
         page = client.get(url).get_data(as_text=True)
         csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+        clients[side] = (client, url, csrf)
 
-        def post(email, client=client, url=url, csrf=csrf):
+    def posts(side: str, kind: str, count: int) -> None:
+        client, url, csrf = clients[side]
+        for number in range(count):
             response = client.post(
                 url,
-                data=form_body(fields, csrf, email),
+                data=form_body(fields, csrf, f"{kind}.{number}@example.it"),
                 content_type="application/x-www-form-urlencoded",
             )
             assert response.status_code == 303, response.status_code
-
-        posters[side] = post
-
-    def posts(side: str, kind: str, count: int) -> None:
-        for number in range(count):
-            posters[side](f"{kind}.{number}@example.it")
 
     posts("fair", "warm", WARM_UP)
     posts("app", "warm", WARM_UP)
@@ -126,26 +123,15 @@ def workload(n: int) -> None:
 
 def count(n: int, workdir: Path, env: dict[str, str]) -> dict[str, float] | None:
     """Instructions per POST of each part, or None when valgrind is not installed."""
+    from .servers import PYTHON, run_command
+
     valgrind = shutil.which("valgrind")
     if valgrind is None:
         return None
     out = workdir / "callgrind.out"
-    subprocess.run(
-        [
-            valgrind,
-            "--tool=callgrind",
-            "--dump-before=getppid",
-            f"--callgrind-out-file={out}",
-            sys.executable,
-            "-m",
-            "bench.instructions",
-            str(n),
-        ],
-        cwd=Path(__file__).resolve().parent.parent,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    command = [valgrind, "--tool=callgrind", "--dump-before=getppid"]
+    command += [f"--callgrind-out-file={out}", str(PYTHON), "-m", "bench.instructions", str(n)]
+    run_command(command, env, workdir / "instructions.log")
     per_post = {}
     for part, index in PARTS.items():
         text = Path(f"{out}.{index}").read_text()

@@ -22,6 +22,7 @@ from wtforms.validators import StopValidation, ValidationError
 from ..events.models import Question
 from ..translated import current_locale
 from .kinds import AnswerError, NeedsReading, kind_of
+from .kinds.numbers import stored_number
 
 #: Suffix of the form key carrying the reading a person chose for an ambiguous number.
 READING_SUFFIX = "-reading"
@@ -89,7 +90,7 @@ class QuestionValidator:
             if picked is None:
                 field.reading = ReadingChoice(ambiguous.readings, chosen)
                 raise ValidationError(str(ambiguous)) from None
-            field.parsed = int(picked) if picked == picked.to_integral_value() else float(picked)
+            field.parsed = stored_number(picked)
         except AnswerError as error:
             raise ValidationError(str(error)) from None
 
