@@ -94,7 +94,7 @@ def workload(n: int) -> None:
         for number in range(count):
             response = client.post(
                 url,
-                data=form_body(fields, csrf, f"{kind}.{number}@example.it"),
+                data=form_body(fields, csrf, f"{kind}.{number}@example.it", number),
                 content_type="application/x-www-form-urlencoded",
             )
             assert response.status_code == 303, response.status_code

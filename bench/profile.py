@@ -68,7 +68,7 @@ def main() -> int:
             for n in range(args.n):
                 response = client.post(
                     f"/events/{DEMO_SLUG}/register",
-                    data=form_body(fields, csrf, f"profilo.{n}@example.it"),
+                    data=form_body(fields, csrf, f"profilo.{n}@example.it", n),
                     content_type="application/x-www-form-urlencoded",
                 )
                 assert response.status_code == 303, response.status_code

@@ -199,7 +199,10 @@ def throughput_figure(section, name, goal_ratio, app_results, base_results, base
 # -- web figures -----------------------------------------------------------------------------
 
 
-def form_body(fields: dict[str, str], csrf: str, email: str) -> bytes:
+def form_body(fields: dict[str, str], csrf: str, email: str, number: int = 0) -> bytes:
+    """A complete, valid registration of the demo event. Its figures and its note vary
+    with *number*, as different companies' do, so that nothing a server keeps between
+    requests answers them all from one first reading (its choices recur, as in life)."""
     data = {
         "csrf_token": csrf,
         "first_name": "Giulia",
@@ -213,9 +216,22 @@ def form_body(fields: dict[str, str], csrf: str, email: str) -> bytes:
         "party_size": "1",
         "privacy_consent": "y",
     }
-    for code, value in DEMO_ANSWERS.items():
+    for code, value in {**DEMO_ANSWERS, **_varied_answers(number)}.items():
         data[fields[code]] = value
     return urllib.parse.urlencode(data).encode()
+
+
+def _varied_answers(number: int) -> dict[str, str]:
+    thousands = f"{number % 1000:03d}"
+    return {
+        "annual_kwh": f"{50 + number % 950}.{thousands}",
+        "pv_existing_kwp": f"{10 + number % 90},{number % 10}",
+        "pv_planned_kwp": str(100 + number % 400),
+        "roof_area_m2": f"{1 + number % 9}.{thousands}",
+        "supply_points": f"it001e12345678; AC001E00045; {60 + number % 40}.{thousands}\n"
+        "IT 002 E 87654321; AC001E00046",
+        "notes": f"Vorremmo capire come si ripartisce l'incentivo (rif. {number}).",
+    }
 
 
 def post_factory(path: str, sessions: list[tuple[str, str]], fields: dict, tag: str):
@@ -227,7 +243,7 @@ def post_factory(path: str, sessions: list[tuple[str, str]], fields: dict, tag: 
         headers = {"Content-Type": "application/x-www-form-urlencoded"}
         if cookie:
             headers["Cookie"] = cookie
-        return "POST", path, headers, form_body(fields, csrf, email)
+        return "POST", path, headers, form_body(fields, csrf, email, counter)
 
     return factory
 

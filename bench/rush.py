@@ -104,7 +104,7 @@ def _visit(number: int, base: str, slug: str, fields: dict, tag: str, record) ->
     cookie = "; ".join(c.split(";", 1)[0] for c in response_headers.get("set-cookie", []))
     match = load.CSRF_RE.search(content.decode())
     email = f"ospite.{tag}.{number}@impresa{number}.example.it"
-    body = form_body(fields, match.group(1) if match else "", email)
+    body = form_body(fields, match.group(1) if match else "", email, number)
     posted = request(
         "post",
         "POST",
