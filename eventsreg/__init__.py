@@ -16,6 +16,7 @@ from . import (
     logs,
     models,  # noqa: F401  (every table on the metadata)
     security,
+    session_cookie,
     static_files,
     templating,
     urls,
@@ -76,6 +77,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.register(app)
     templating.register(app)
     security.init_app(app)
+    session_cookie.init_app(app)
     static_files.init_app(app)
     page_cache.init_app(app)
 
