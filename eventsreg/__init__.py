@@ -11,7 +11,7 @@ from . import (
     config as config_module,
 )
 from . import (
-    database,  # noqa: F401  (installs the SQLite connection settings)
+    database,
     errors,
     logs,
     models,  # noqa: F401  (every table on the metadata)
@@ -57,6 +57,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_prefixed_env("EVENTSREG")
     else:
         app.config.from_mapping(test_config)
+    database.engine_defaults(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
 

@@ -16,7 +16,8 @@ def defaults(instance_path: str) -> dict:
     """The built-in configuration for an app whose instance folder is *instance_path*."""
     return {
         "SQLALCHEMY_DATABASE_URI": "sqlite:///" + os.path.join(instance_path, "eventsreg.sqlite"),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Completed by database.engine_defaults once the database is known.
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
         # Registration forms are small; anything bigger is refused with 413 before parsing.
         "MAX_CONTENT_LENGTH": 256 * 1024,
         "MAX_FORM_MEMORY_SIZE": 256 * 1024,

@@ -12,6 +12,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 
 from eventsreg import create_app
+from eventsreg.dbtypes import json_text
 from eventsreg.extensions import db
 
 from .conftest import POSTGRES_URL
@@ -361,3 +362,27 @@ def test_migrations_build_the_schema_of_the_models_on_postgresql():
         with admin.begin() as connection:
             connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
         admin.dispose()
+
+
+@pytest.mark.parametrize(
+    "uri, options, pinged",
+    [
+        ("sqlite:///eventsreg.sqlite", {}, False),
+        ("postgresql+psycopg://eventsreg@db.example.org/eventsreg", {}, True),
+        (
+            "postgresql+psycopg://eventsreg@db.example.org/eventsreg",
+            {"pool_pre_ping": False},
+            False,
+        ),
+    ],
+    ids=["sqlite", "postgresql", "postgresql-configured"],
+)
+def test_connections_to_a_database_server_are_pinged_before_use(tmp_path, uri, options, pinged):
+    """A server may restart or drop an idle connection; a SQLite file cannot, and its
+    connections are not pinged. What the configuration says wins."""
+    app = create_app(
+        {"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": uri, "SQLALCHEMY_ENGINE_OPTIONS": options}
+    )
+    with app.app_context():
+        assert db.engine.pool._pre_ping is pinged
+        assert db.engine.dialect._json_serializer is json_text

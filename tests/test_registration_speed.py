@@ -7,6 +7,7 @@ same bytes.
 No timing is asserted here (see bench/README.md for the figures).
 """
 
+import json
 import random
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -18,6 +19,7 @@ from babel.numbers import format_decimal
 from flask_babel import force_locale
 
 from eventsreg import calendar, formatting
+from eventsreg.dbtypes import EncodedJSON, json_text
 from eventsreg.events.models import Event, QuestionKind
 from eventsreg.extensions import db
 from eventsreg.mail.delivery import deliver_pending
@@ -358,3 +360,41 @@ def test_numbers_are_written_as_babel_writes_them(app):
             assert formatting.number(Decimal("1234567.25")) == "1.234.567,25"
         with force_locale("en"):
             assert formatting.number(Decimal("1234567.25")) == "1,234,567.25"
+
+
+def test_a_draft_keeps_the_event_as_its_json_text_and_stores_what_json_writes(
+    app, client, create_event
+):
+    """The event's columns in a confirmation's draft are written from the text kept with
+    them; what is stored is byte for byte what ``json.dumps`` writes of the draft."""
+    app.config["MAIL_DELIVER_AFTER_REQUEST"] = False
+    event = create_event(capacity=None, venue_name="Sala «Ex Olivetti» — piano 1°")
+    for email in ("anna@example.com", "bruno@example.com"):
+        data = form_data(email=email)
+        assert client.post(f"/events/{event.slug}/register", data=data).status_code == 303
+
+    stored = db.session.execute(
+        sa.select(sa.cast(OutboxEmail.draft, sa.Text)).order_by(OutboxEmail.id)
+    ).all()
+    rows = db.session.scalars(sa.select(OutboxEmail).order_by(OutboxEmail.id)).all()
+    for (text,), row in zip(stored, rows, strict=True):
+        assert text == json.dumps(row.draft)
+        assert row.draft["event"]["venue_name"] == "Sala «Ex Olivetti» — piano 1°"
+    assert rows[0].draft["event"] == rows[1].draft["event"]
+    assert rows[0].draft["registration"] != rows[1].draft["registration"]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"a": 1, "event": EncodedJSON({"città": "Crema", "n": [1.5, None, True]}), "z": "é"},
+        {"event": EncodedJSON({})},
+        {1: EncodedJSON({"a": "b"})},
+        [EncodedJSON({"a": "b"})],
+        {"nested": {"event": EncodedJSON({"a": "b"})}},
+        "testo",
+        None,
+    ],
+)
+def test_json_text_writes_what_json_dumps_writes(value):
+    assert json_text(value) == json.dumps(value)
