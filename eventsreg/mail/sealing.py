@@ -7,6 +7,7 @@ secret key, and forgets it once the message is sent.
 
 import base64
 import hashlib
+from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
@@ -21,7 +22,12 @@ class SealBroken(Exception):
 
 def _fernet() -> Fernet:
     secret = current_app.config["SECRET_KEY"]
-    secret = secret if isinstance(secret, bytes) else str(secret).encode()
+    return _fernet_of(secret if isinstance(secret, bytes) else str(secret).encode())
+
+
+@lru_cache(maxsize=4)
+def _fernet_of(secret: bytes) -> Fernet:
+    # Made once per secret key: every registration seals its token.
     key = hashlib.sha256(b"eventsreg outbox token\0" + secret).digest()
     return Fernet(base64.urlsafe_b64encode(key))
 
