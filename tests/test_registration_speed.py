@@ -25,8 +25,9 @@ from eventsreg.extensions import db
 from eventsreg.mail.delivery import deliver_pending
 from eventsreg.mail.models import OutboxEmail
 from eventsreg.mail.outbox import write
-from eventsreg.questions import builder
-from eventsreg.questions.answers import answers_summary
+from eventsreg.questions import answers as answers_module
+from eventsreg.questions import builder, frozen
+from eventsreg.questions.answers import answers_summary, answers_summary_of
 from eventsreg.registrations import emails, seats
 from eventsreg.registrations.models import Registration, RegistrationStatus
 
@@ -360,6 +361,46 @@ def test_numbers_are_written_as_babel_writes_them(app):
             assert formatting.number(Decimal("1234567.25")) == "1.234.567,25"
         with force_locale("en"):
             assert formatting.number(Decimal("1234567.25")) == "1,234,567.25"
+
+
+def test_answers_read_from_memory_are_the_words_read_afresh_in_each_language(
+    app, create_event, add_question
+):
+    """The words of answers kept with the frozen questions are the words written afresh:
+    per language, per value and its type (True, 1 and 1.0 are one dict key); lists (the
+    supply points, several choices) and whatever comes after the memory is full are
+    written afresh each time."""
+    event = create_event()
+    add_question(event, "role", QuestionKind.choice, choices=choices("consumer", "producer"))
+    add_question(event, "pv", QuestionKind.yesno)
+    add_question(event, "kwh", QuestionKind.number, settings={"unit": "kWh"})
+    add_question(event, "kinds", QuestionKind.multichoice, choices=choices("a", "b"))
+    add_question(event, "notes", QuestionKind.textarea)
+    ids = {q.code: q.id for q in event.questions}
+    given = [
+        {"role": "consumer", "pv": True, "kwh": 1, "kinds": ["a", "b"], "notes": "Tetto"},
+        {"role": "producer", "pv": False, "kwh": 1.0, "kinds": ["b"], "notes": "Tetto"},
+        {"role": "consumer", "pv": True, "kwh": 1500.5, "kinds": ["a"], "notes": "Altro"},
+    ]
+    with app.test_request_context():
+        frozen_questions = frozen.questions(event)
+        for language in ("it", "en", "it"):
+            with force_locale(language):
+                for answers in given:
+                    by_id = {ids[code]: value for code, value in answers.items()}
+                    remembered = answers_summary_of(
+                        frozen_questions.all, by_id, frozen_questions.words
+                    )
+                    afresh = answers_summary_of(frozen_questions.all, by_id)
+                    assert remembered == afresh
+        assert {words for _label, words in remembered} >= {"Consumer", "Sì", "1.500,5 kWh"}
+        assert not any(isinstance(key[3], list) for key in frozen_questions.words)
+        assert {key[1] for key in frozen_questions.words} == {"it", "en"}
+
+        full = {("x", n): ("x", "x") for n in range(answers_module.MAX_REMEMBERED)}
+        with force_locale("it"):
+            answers_summary_of(frozen_questions.all, {ids["notes"]: "Nuova"}, full)
+        assert len(full) == answers_module.MAX_REMEMBERED
 
 
 def test_a_draft_keeps_the_event_as_its_json_text_and_stores_what_json_writes(

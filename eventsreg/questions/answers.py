@@ -37,15 +37,42 @@ def answers_summary(registration) -> list[tuple[str, str]]:
     return answers_summary_of(registration.event.questions, registration.answers_by_question())
 
 
-def answers_summary_of(questions, answers: dict[int, object]) -> list[tuple[str, str]]:
+#: Words of answers kept per set of frozen questions, at most (free texts vary without end).
+MAX_REMEMBERED = 2000
+
+
+def answers_summary_of(
+    questions, answers: dict[int, object], memory: dict | None = None
+) -> list[tuple[str, str]]:
     """*answers* (question id → stored value) as (question label, words), in the order of
-    *questions* (all of the event's, in its order) and the current language."""
+    *questions* (all of the event's, in its order) and the current language.
+
+    :param memory: where the words of single answers to these very questions are kept
+        between calls (the frozen copies' ``words``): the same question, language and
+        value always read the same, and most answers (a choice, yes or no) recur.
+    """
     locale = current_locale()
-    return [
-        (question.text("label", locale), display_value(question, answers[question.id]))
-        for question in questions
-        if question.id in answers
-    ]
+    summary = []
+    for question in questions:
+        if question.id not in answers:
+            continue
+        value = answers[question.id]
+        if memory is None or isinstance(value, (list, dict)):
+            summary.append(_summary_line(question, value, locale))
+            continue
+        # The type too: True, 1 and 1.0 are equal keys, and may read differently.
+        key = (question.id, locale, type(value), value)
+        line = memory.get(key)
+        if line is None:
+            line = _summary_line(question, value, locale)
+            if len(memory) < MAX_REMEMBERED:
+                memory[key] = line
+        summary.append(line)
+    return summary
+
+
+def _summary_line(question: Question, value, locale: str) -> tuple[str, str]:
+    return question.text("label", locale), display_value(question, value)
 
 
 def answer_warnings(registration) -> list[tuple[str, str]]:

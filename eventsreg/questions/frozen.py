@@ -67,6 +67,9 @@ class FrozenQuestions:
         self.active: tuple[Question, ...] = tuple(q for q in self.all if not q.is_archived)
         #: Per question id, what decides whether it applies (see :func:`condition_chain`).
         self.conditions = {q.id: condition_chain(q) for q in self.all}
+        #: The words of answers to these questions, as summaries write them (filled by
+        #: ``answers.answers_summary_of``).
+        self.words: dict = {}
 
 
 def condition_chain(question: Question) -> tuple | None:

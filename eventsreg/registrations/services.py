@@ -159,11 +159,12 @@ def register(
     # Noted before the row is written: one INSERT, no UPDATE after it.
     ics_method = registration.calendar_message()
     # What the email will say, as it is now (its bodies are written at delivery).
+    questions = frozen.questions(event)
     composed = emails.compose_confirmation(
         registration,
         event,
         ics_method=ics_method,
-        answers=answers_summary_of(frozen.questions(event).all, answers),
+        answers=answers_summary_of(questions.all, answers, questions.words),
     )
     try:
         if is_new:
