@@ -86,7 +86,15 @@ def lock_row(obj, version: str) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
     model = type(obj)
     loaded = obj.__dict__.get(version)
-    current = session.execute(_lock_statement(model, version), {"row_id": obj.id}).scalar_one()
+    # A column read on the session's connection: the ORM's layer around a statement
+    # would only add work (this runs on every registration). What the session holds
+    # unwritten is written first, as the session would, before anything is expired.
+    session.flush()
+    current = (
+        session.connection()
+        .execute(_lock_statement(model, version), {"row_id": obj.id})
+        .scalar_one()
+    )
     unchanged = loaded is not None and current == loaded
     for held in list(session.identity_map.values()):
         if held is not obj or not unchanged:

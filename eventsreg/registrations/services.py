@@ -131,11 +131,15 @@ def register(
     # which registrations were taken.
     now = now or utcnow()
     # Counted once, under the lock: nobody else can take a seat until this commits. The
-    # same statement finds an earlier registration of the address (one who withdrew).
+    # same statement finds an earlier registration of the address (one who withdrew). It
+    # runs on the session's connection, without the ORM's layer around a statement (a
+    # column read needs none; the lock wrote what the session held).
     email = data.email.lower()
-    taken, earlier_id = db.session.execute(
-        _seats_and_earlier_statement(), {"event_id": event.id, "email": email}
-    ).one()
+    taken, earlier_id = (
+        db.session.connection()
+        .execute(_seats_and_earlier_statement(), {"event_id": event.id, "email": email})
+        .one()
+    )
     taken = int(taken)
     _check_open(event, now, taken, registered_by)
     registration = db.session.get(Registration, earlier_id) if earlier_id is not None else None
@@ -243,7 +247,9 @@ def _insert_answers(registration: Registration, answers: dict[int, object]) -> N
     for all its rows at once (``executemany``: the statement is compiled once and kept;
     a multi-row VALUES would be compiled anew for each number of answers)."""
     if answers:
-        db.session.execute(
+        # On the session's connection: no listener of the session's statements watches
+        # answers (site.page_cache watches the event page's tables).
+        db.session.connection().execute(
             sa.insert(Answer.__table__),
             [
                 {"registration_id": registration.id, "question_id": qid, "value": value}
