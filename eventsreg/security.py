@@ -37,6 +37,9 @@ HEADERS = {
 }
 
 
+_HEADERS_BY_KEY = tuple((name.lower(), name, value) for name, value in HEADERS.items())
+
+
 def keep_private(response: Response) -> Response:
     """For pages that show a registrant's data or carry a secret in their address (a
     personal link, a search for a name): never sent on as a referrer, never cached."""
@@ -60,8 +63,13 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response):
-        for name, value in HEADERS.items():
-            response.headers.setdefault(name, value)
+        # A view may have set one of them (Referrer-Policy): it keeps its own. One pass
+        # over the response's headers (each setdefault would walk them, and raise inside
+        # for every header missing).
+        present = {name.lower() for name, _value in response.headers}
+        for key, name, value in _HEADERS_BY_KEY:
+            if key not in present:
+                response.headers.add(name, value)
         # Only over HTTPS (behind a proxy: with PROXY_FIX_X_FOR, X-Forwarded-Proto says so);
         # a browser ignores it on plain HTTP, and sending it there would be misleading.
         if request.is_secure and hsts_max_age:
