@@ -439,3 +439,36 @@ def test_a_draft_keeps_the_event_as_its_json_text_and_stores_what_json_writes(
 )
 def test_json_text_writes_what_json_dumps_writes(value):
     assert json_text(value) == json.dumps(value)
+
+
+def test_the_frozen_questions_read_as_the_questions_they_copy(app):
+    """The kept copies are plain objects (no ORM bookkeeping on each read): every column
+    and every reading method of a question gives what the mapped question gives."""
+    from eventsreg.demo import seed_demo
+    from eventsreg.events.models import Question
+
+    event = seed_demo()
+    kept = frozen.questions(event)
+    assert [q.id for q in kept.all] == [q.id for q in event.questions]
+    columns = [attr.key for attr in sa.inspect(Question).column_attrs]
+    with app.test_request_context():
+        for question, twin in zip(event.questions, kept.all, strict=True):
+            for key in columns:
+                assert getattr(twin, key) == getattr(question, key), key
+            assert twin.field_name == question.field_name
+            assert twin.choice_values() == question.choice_values()
+            for language in ("it", "en"):
+                assert twin.text("label", language) == question.text("label", language)
+                assert twin.translation("label", language) == question.translation(
+                    "label", language
+                )
+                assert twin.options(language) == question.options(language)
+                for value in question.choice_values():
+                    assert twin.choice_label(value, language) == question.choice_label(
+                        value, language
+                    )
+            parent = question.condition_question
+            assert (twin.condition_question and twin.condition_question.id) == (
+                parent and parent.id
+            )
+            assert not hasattr(twin, "_sa_instance_state")
