@@ -148,12 +148,15 @@ def insert_new(obj) -> None:
     statement, key, columns = _insert_plan(type(obj))
     given = obj.__dict__
     values = {}
+    # Read and written in the instance's dict, without the ORM's layer on each attribute:
+    # nothing of a new object's changes is to be recorded, since it is made persistent
+    # below as if it had been read (make_transient_to_detached).
     for attr_key, column_key, default, is_callable in columns:
         if attr_key not in given:
-            setattr(obj, attr_key, default(None) if is_callable else default)
-        values[column_key] = getattr(obj, attr_key)
+            given[attr_key] = default(None) if is_callable else default
+        values[column_key] = given[attr_key]
     # Through the session, whose listeners see every write (site.page_cache).
-    setattr(obj, key, db.session.execute(statement, values).scalar_one())
+    given[key] = db.session.execute(statement, values).scalar_one()
     make_transient_to_detached(obj)
     db.session.add(obj)
 

@@ -80,13 +80,17 @@ def snapshot(obj) -> dict:
     later (an email written at delivery says what was true when it was queued).
     :func:`restored` makes an object of them again."""
     values = {}
+    loaded = obj.__dict__
     for attr in sa.inspect(type(obj)).column_attrs:
-        value = getattr(obj, attr.key)
+        # A loaded column is read from the instance's dict, without the ORM's layer; one
+        # not loaded (expired) through it.
+        key = attr.key
+        value = loaded[key] if key in loaded else getattr(obj, key)
         if isinstance(value, datetime):
             value = value.isoformat()
         elif isinstance(value, enum.Enum):
             value = value.value
-        values[attr.key] = value
+        values[key] = value
     return values
 
 
