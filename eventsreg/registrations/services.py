@@ -247,12 +247,13 @@ def _insert_answers(registration: Registration, answers: dict[int, object]) -> N
     for all its rows at once (``executemany``: the statement is compiled once and kept;
     a multi-row VALUES would be compiled anew for each number of answers)."""
     if answers:
+        registration_id = registration.id
         # On the session's connection: no listener of the session's statements watches
         # answers (site.page_cache watches the event page's tables).
         db.session.connection().execute(
             sa.insert(Answer.__table__),
             [
-                {"registration_id": registration.id, "question_id": qid, "value": value}
+                {"registration_id": registration_id, "question_id": qid, "value": value}
                 for qid, value in answers.items()
             ],
         )
