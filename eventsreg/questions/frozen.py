@@ -2,11 +2,11 @@
 
 Every registration form of an event asks the same questions until an organiser changes
 them (or the event): reading them and building their form fields on every request is
-repeated work. This module keeps, per process, detached copies of an event's questions
+repeated work. This module keeps, per process, plain copies of an event's questions
 keyed by the event's version, ``(id, updated_at)``: any change to the event moves
 ``updated_at``, and so does any change to one of its questions (see ``models.py``). The
-copies belong to no database session: they are read, never written, and a commit elsewhere
-does not expire them.
+copies belong to no database session: they are read, never written, and a commit
+elsewhere does not expire them.
 """
 
 import copy
@@ -44,7 +44,7 @@ def kept(kind: str, key: tuple, build):
 
 
 def questions(event: Event) -> "FrozenQuestions":
-    """*event*'s questions as detached copies (read once per event version)."""
+    """*event*'s questions as plain copies (read once per event version)."""
     return kept("questions", version(event), lambda: FrozenQuestions(event))
 
 
