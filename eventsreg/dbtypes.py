@@ -59,14 +59,16 @@ def json_text(value) -> str:
     """The JSON columns' serializer (the engine's): ``json.dumps``, except that in a dict
     whose values include an :class:`EncodedJSON` that value is written from its text. The
     text is the same as ``json.dumps`` writes (the same separators, keys in order)."""
-    if type(value) is dict and any(type(item) is EncodedJSON for item in value.values()):
-        if all(type(key) is str for key in value):
-            members = ", ".join(
-                f"{json.dumps(key)}: "
-                + (item.text if type(item) is EncodedJSON else json.dumps(item))
-                for key, item in value.items()
-            )
-            return "{" + members + "}"
+    if (
+        type(value) is dict
+        and any(type(item) is EncodedJSON for item in value.values())
+        and all(type(key) is str for key in value)
+    ):
+        members = ", ".join(
+            f"{json.dumps(key)}: " + (item.text if type(item) is EncodedJSON else json.dumps(item))
+            for key, item in value.items()
+        )
+        return "{" + members + "}"
     return json.dumps(value)
 
 

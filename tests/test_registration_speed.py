@@ -20,7 +20,8 @@ from flask_babel import force_locale
 
 from eventsreg import calendar, formatting
 from eventsreg.dbtypes import EncodedJSON, json_text
-from eventsreg.events.models import Event, QuestionKind
+from eventsreg.demo import seed_demo
+from eventsreg.events.models import Event, Question, QuestionKind
 from eventsreg.extensions import db
 from eventsreg.mail.delivery import deliver_pending
 from eventsreg.mail.models import OutboxEmail
@@ -30,6 +31,7 @@ from eventsreg.questions import builder, frozen
 from eventsreg.questions.answers import answers_summary, answers_summary_of
 from eventsreg.registrations import emails, seats
 from eventsreg.registrations.models import Registration, RegistrationStatus
+from eventsreg.translated import Translated
 
 from .conftest import choices, form_data
 
@@ -444,9 +446,6 @@ def test_json_text_writes_what_json_dumps_writes(value):
 def test_the_frozen_questions_read_as_the_questions_they_copy(app):
     """The kept copies are plain objects (no ORM bookkeeping on each read): every column
     and every reading method of a question gives what the mapped question gives."""
-    from eventsreg.demo import seed_demo
-    from eventsreg.events.models import Question
-
     event = seed_demo()
     kept = frozen.questions(event)
     assert [q.id for q in kept.all] == [q.id for q in event.questions]
@@ -472,3 +471,12 @@ def test_the_frozen_questions_read_as_the_questions_they_copy(app):
                 parent and parent.id
             )
             assert not hasattr(twin, "_sa_instance_state")
+    # Every way of reading a question is there: a method added to Question and used on
+    # the copies would otherwise fail only where it is first called.
+    mapped = {attr.key for attr in sa.inspect(Question).attrs}
+    readers = {
+        name
+        for name in {*vars(Question), *vars(Translated)}
+        if not name.startswith("_") and name not in mapped and not name.startswith("set_")
+    }
+    assert readers <= set(dir(frozen.FrozenQuestion)), readers - set(dir(frozen.FrozenQuestion))
