@@ -11,6 +11,7 @@ SQLite and PostgreSQL run the same code. Where they differ, it is handled here:
 """
 
 import sqlite3
+from collections.abc import Callable
 from functools import cache
 
 import sqlalchemy as sa
@@ -134,6 +135,17 @@ def changed_parents(session, child_type, parent: str, parent_type, foreign_key: 
     return list(parents.values())
 
 
+#: Table → what is called after :func:`insert_new` wrote a row to it (see ``on_insert``).
+_INSERT_HOOKS: dict[sa.Table, list[Callable[[], None]]] = {}
+
+
+def on_insert(table: sa.Table, hook: Callable[[], None]) -> None:
+    """Have *hook* called each time :func:`insert_new` writes a row to *table*: those rows
+    are written on the session's connection, which the session's own listeners (of its
+    flushes and statements) do not see."""
+    _INSERT_HOOKS.setdefault(table, []).append(hook)
+
+
 def insert_new(obj) -> None:
     """INSERT the new (transient) model instance *obj* in one Core statement and put it in
     the session as if it had been read: no unit of work for a row written on a hot path.
@@ -142,7 +154,9 @@ def insert_new(obj) -> None:
     or NULL, set on *obj* too, so that nothing of it is read back; its primary key comes
     from RETURNING. Its relationships are left unloaded: link it by foreign key columns,
     not by relationship. What the session holds unwritten is flushed first, so that rows
-    are written in the order they were made (the row may refer to them).
+    are written in the order they were made (the row may refer to them). The statement
+    runs on the session's connection, in its transaction, without the ORM's layer around
+    a statement; what watches the table is told by ``on_insert``.
     """
     db.session.flush()
     statement, key, columns = _insert_plan(type(obj))
@@ -155,10 +169,11 @@ def insert_new(obj) -> None:
         if attr_key not in given:
             given[attr_key] = default(None) if is_callable else default
         values[column_key] = given[attr_key]
-    # Through the session, whose listeners see every write (site.page_cache).
-    given[key] = db.session.execute(statement, values).scalar_one()
+    given[key] = db.session.connection().execute(statement, values).scalar_one()
     make_transient_to_detached(obj)
     db.session.add(obj)
+    for hook in _INSERT_HOOKS.get(statement.table, ()):
+        hook()
 
 
 @cache

@@ -30,6 +30,7 @@ from flask_babel import get_locale
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
+from .. import database
 from ..events.models import Event
 from ..registrations.models import Registration
 
@@ -134,8 +135,7 @@ _PAGE_TABLES = (Event.__table__, Registration.__table__)
 
 @sa.event.listens_for(Session, "do_orm_execute")
 def _forget_pages_written_by_statement(state) -> None:
-    # The same for rows written by a statement of their own, not by a flush (a new
-    # registration: database.insert_new).
+    # The same for rows written by a statement of their own, not by a flush.
     if (state.is_insert or state.is_update or state.is_delete) and getattr(
         state.statement, "table", None
     ) in _PAGE_TABLES:
@@ -146,3 +146,8 @@ def _forget_pages() -> None:
     pages = current_app.extensions.get(_EXTENSION) if has_app_context() else None
     if pages:
         pages.clear()
+
+
+# And for rows written on the session's connection (a new registration).
+for _table in _PAGE_TABLES:
+    database.on_insert(_table, _forget_pages)
