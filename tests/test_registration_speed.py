@@ -21,6 +21,7 @@ from flask_babel import force_locale
 from eventsreg import calendar, formatting
 from eventsreg.dbtypes import EncodedJSON, json_text
 from eventsreg.demo import seed_demo
+from eventsreg.events import services as event_services
 from eventsreg.events.models import Event, Question, QuestionKind
 from eventsreg.extensions import db
 from eventsreg.mail.delivery import deliver_pending
@@ -109,9 +110,11 @@ def test_a_post_writes_the_answers_in_one_statement_and_reads_nothing_twice(
     assert len(inserts) == 1
     assert not [s for s in statements if "FROM questions" in s]
     assert not [s for s in statements if s.startswith("UPDATE registrations")]
-    # Read once, to build the form; under the lock, the statement that takes it reads only
-    # its version (unchanged: nothing to read again).
-    assert len([s for s in statements if s.startswith("SELECT events.id,")]) == 1
+    # Its version is read to find it (its columns are kept for that version, read by the
+    # first POST); under the lock, the statement that takes it reads only its version
+    # again (unchanged: nothing to read again).
+    assert len([s for s in statements if s.startswith("SELECT events.id, events.updated_at ")]) == 1
+    assert not [s for s in statements if s.startswith("SELECT events.id, events.slug")]
     assert len([s for s in statements if s.startswith("SELECT events.updated_at ")]) == 1
     # The seats are counted once, under the lock.
     assert len([s for s in statements if "sum(registrations.party_size)" in s]) == 1
@@ -231,9 +234,8 @@ def test_an_event_changed_elsewhere_while_the_registration_waited_for_the_lock_i
     assert client.post(path, data=form_data(email="prima@example.com")).status_code == 303
     statements.clear()
     assert client.post(path, data=form_data(email="seconda@example.com")).status_code == 303
-    full_reads = [s for s in statements if s.startswith("SELECT events.id,")]
-    print("\n".join(statements))
-    assert len(full_reads) == 1  # for the form; under the lock only its version is read
+    full_reads = [s for s in statements if s.startswith("SELECT events.id, events.slug")]
+    assert not full_reads  # kept for its version; under the lock only its version is read
     real_lock = seats.lock
 
     def changed_elsewhere_then_lock(locked_event):
@@ -277,6 +279,40 @@ def test_the_rows_an_unchanged_event_refers_to_are_read_again_under_the_lock(
         "seconda@example.com",
     ]
     db.session.rollback()
+
+
+def test_an_event_is_read_whole_once_per_version_and_each_request_has_its_own_copy(
+    app, client, create_event, statements
+):
+    """The public pages find an event by its version and copy its columns from those kept
+    for that version: a change made elsewhere is read at once, and what one request changes
+    in place on its copy (a JSON column) is not what the next one reads."""
+    event = create_event(venue_name="Sala consiliare", translations={"en": {"title": "Meeting"}})
+    path = f"/events/{event.slug}/"
+    event_id = event.id
+    db.session.remove()
+    with app.test_request_context():
+        first = event_services.get_public_event(event.slug)
+        first.translations["en"]["title"] = "Changed in place"
+        db.session.remove()
+    statements.clear()
+    with app.test_request_context():
+        again = event_services.get_public_event(event.slug)
+        assert again.translations == {"en": {"title": "Meeting"}}
+        assert again.venue_name == "Sala consiliare"
+        db.session.remove()
+    assert [s.split(" FROM")[0] for s in statements] == ["SELECT events.id, events.updated_at"]
+
+    with db.engine.begin() as other:  # another process's change
+        other.execute(
+            sa.update(Event.__table__)
+            .where(Event.__table__.c.id == event_id)
+            .values(venue_name="Sala nuova", updated_at=datetime.now(UTC))
+        )
+    assert "Sala nuova" in client.get(path).get_data(as_text=True)
+    with app.test_request_context():
+        assert event_services.get_public_event(event.slug).venue_name == "Sala nuova"
+        db.session.remove()
 
 
 def test_every_change_of_an_event_is_a_new_version_whatever_the_clock_says(app, create_event):

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from ..dbtypes import utcnow
 from ..extensions import db
+from . import kept
 from .models import Event, EventStatus
 from .signals import event_cancelled, event_moved
 
@@ -23,15 +24,21 @@ def public_events(now: datetime | None = None) -> tuple[list[Event], list[Event]
 
 
 def get_public_event(slug: str) -> Event | None:
-    """The event with *slug* if the public may see it (drafts are hidden)."""
-    return db.session.scalar(_public_event_statement(), {"slug": slug})
+    """The event with *slug* if the public may see it (drafts are hidden).
+
+    Every event page, registration form and POST looks its event up: its id and version
+    are read, its columns come from those kept for that version (``kept.event_at``).
+    """
+    found = db.session.connection().execute(_public_version_statement(), {"slug": slug}).first()
+    return None if found is None else kept.event_at(*found)
 
 
 @cache
-def _public_event_statement() -> sa.Select:
-    # Built once: every registration form and POST looks its event up.
-    return sa.select(Event).where(
-        Event.slug == sa.bindparam("slug"), Event.status.in_(PUBLIC_STATUSES)
+def _public_version_statement() -> sa.Select:
+    # Built once; the statuses compared one by one (IN would be expanded on each run).
+    return sa.select(Event.id, Event.updated_at).where(
+        Event.slug == sa.bindparam("slug"),
+        sa.or_(*(Event.status == status for status in PUBLIC_STATUSES)),
     )
 
 

@@ -3,44 +3,21 @@
 Every registration form of an event asks the same questions until an organiser changes
 them (or the event): reading them and building their form fields on every request is
 repeated work. This module keeps, per process, plain copies of an event's questions
-keyed by the event's version, ``(id, updated_at)``: any change to the event moves
-``updated_at``, and so does any change to one of its questions (see ``models.py``). The
-copies belong to no database session: they are read, never written, and a commit
-elsewhere does not expire them.
+keyed by the event's version (``events.kept``: any change to one of its questions moves
+the event's version too). The copies belong to no database session: they are read, never
+written, and a commit elsewhere does not expire them.
 """
 
 import copy
 
 import sqlalchemy as sa
-from flask import current_app
 
+from ..events.kept import kept, version
 from ..events.models import Event, Question
 
-#: Versions kept per process (several events, their latest versions).
-MAX_VERSIONS = 64
-_EXTENSION = "eventsreg.frozen_questions"
+__all__ = ["kept", "version", "questions", "FrozenQuestion", "FrozenQuestions"]
+
 _COLUMNS = tuple(attr.key for attr in sa.inspect(Question).column_attrs)
-
-
-def version(event: Event) -> tuple:
-    """What identifies the state of *event* and its questions."""
-    return event.id, event.updated_at
-
-
-def kept(kind: str, key: tuple, build):
-    """The value this process keeps for (*kind*, *key*), built by *build()* the first time.
-
-    A small per-application memory for what is derived from an event version: when full,
-    it starts again (old versions are never asked for again).
-    """
-    memory = current_app.extensions.setdefault(_EXTENSION, {})
-    full_key = (kind, *key)
-    value = memory.get(full_key)
-    if value is None:
-        if len(memory) >= MAX_VERSIONS:
-            memory.clear()
-        value = memory[full_key] = build()
-    return value
 
 
 def questions(event: Event) -> "FrozenQuestions":

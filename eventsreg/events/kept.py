@@ -1,0 +1,103 @@
+"""What is derived from an event version, kept between requests, per process.
+
+An event's row, its questions, its registration form and what its emails say change only
+when an organiser changes the event: they are the same for every visitor until then. This
+module keeps them per process, keyed by the event's version, ``(id, updated_at)``: any
+change to the event moves ``updated_at`` (``models.moved_version``), and so does any change
+to one of its questions. What is kept belongs to no database session and is never
+written; a commit elsewhere does not expire it.
+"""
+
+import copy
+from datetime import datetime
+from functools import cache
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+
+from ..extensions import db
+from .models import Event
+
+#: Versions kept per process (several events, their latest versions, each kind of value).
+MAX_VERSIONS = 64
+_EXTENSION = "eventsreg.kept_per_event_version"
+
+
+def version(event: Event) -> tuple:
+    """What identifies the state of *event* and its questions."""
+    return event.id, event.updated_at
+
+
+def kept(kind: str, key: tuple, build):
+    """The value this process keeps for (*kind*, *key*), built by *build()* the first time.
+
+    A small per-application memory for what is derived from an event version: when full,
+    it starts again (old versions are never asked for again).
+    """
+    memory = current_app.extensions.setdefault(_EXTENSION, {})
+    full_key = (kind, *key)
+    value = memory.get(full_key)
+    if value is None:
+        if len(memory) >= MAX_VERSIONS:
+            memory.clear()
+        value = memory[full_key] = build()
+    return value
+
+
+def event_at(event_id: int, updated_at: datetime) -> Event:
+    """The event *event_id* as it is at its version *updated_at* (just read from its row),
+    in the session as if the ORM had read it: its columns are copied from those kept for
+    that version, its relationships load when used. The ORM's reading of a row of 36
+    columns is most of what a registration form's request spends on its event; the row
+    itself is read once per version.
+
+    An event the session holds already is that one, its columns brought to that version.
+    """
+    session = db.session()
+    columns = kept("event_row", (event_id, updated_at), lambda: _row(event_id))
+    if columns is None or columns["updated_at"] != updated_at:
+        # Changed (or deleted) between the two reads: the ORM reads it as it is now.
+        return session.get(Event, event_id, populate_existing=True)
+    held = session.identity_map.get(sa.inspect(Event).identity_key_from_primary_key((event_id,)))
+    if held is not None:
+        if held.__dict__.get("updated_at") != updated_at:
+            for key, value in columns.items():
+                set_committed_value(held, key, copy.deepcopy(value))
+        return held
+    event = sa.inspect(Event).class_manager.new_instance()
+    values = event.__dict__
+    values.update(columns)
+    # Values that can be changed in place are the request's own.
+    for key in _mutable_columns():
+        values[key] = copy.deepcopy(values[key])
+    make_transient_to_detached(event)
+    session.add(event)
+    return event
+
+
+def _row(event_id: int) -> dict | None:
+    """Every column of event *event_id* by attribute name, as the ORM would set them."""
+    attrs = sa.inspect(Event).column_attrs
+    row = db.session.connection().execute(_row_statement(), {"event_id": event_id}).one_or_none()
+    if row is None:
+        return None
+    return {attr.key: value for attr, value in zip(attrs, row, strict=True)}
+
+
+@cache
+def _row_statement() -> sa.Select:
+    # Built once: the columns in the mapper's order.
+    columns = [attr.columns[0] for attr in sa.inspect(Event).column_attrs]
+    return sa.select(*columns).where(Event.id == sa.bindparam("event_id"))
+
+
+@cache
+def _mutable_columns() -> tuple[str, ...]:
+    """The attributes whose values are containers (JSON): copied for each request."""
+    return tuple(
+        attr.key
+        for attr in sa.inspect(Event).column_attrs
+        if isinstance(attr.columns[0].type, sa.JSON)
+    )
