@@ -30,6 +30,7 @@ from eventsreg.mail.outbox import write
 from eventsreg.questions import answers as answers_module
 from eventsreg.questions import builder, frozen
 from eventsreg.questions.answers import answers_summary, answers_summary_of
+from eventsreg.questions.models import Answer
 from eventsreg.registrations import emails, seats
 from eventsreg.registrations.models import Registration, RegistrationStatus
 from eventsreg.translated import Translated
@@ -313,6 +314,41 @@ def test_an_event_is_read_whole_once_per_version_and_each_request_has_its_own_co
     with app.test_request_context():
         assert event_services.get_public_event(event.slug).venue_name == "Sala nuova"
         db.session.remove()
+
+
+def test_a_question_finds_its_answers_through_its_event_and_no_index_is_led_by_it(
+    app, create_event, add_question, register
+):
+    """Answers are indexed by registration only: an index led by the question would take
+    each registration's answers to as many places as it has questions (bench/fixes.md).
+    A question's answers are still counted and read right, those of another event apart,
+    without reading every answer of every event."""
+    events = [create_event(), create_event()]
+    roles = [
+        add_question(event, "role", QuestionKind.choice, choices=choices("consumer", "producer"))
+        for event in events
+    ]
+    for n, (event, role) in enumerate([(events[0], roles[0])] * 3 + [(events[1], roles[1])]):
+        answer = "producer" if n == 3 else "consumer"
+        assert (
+            register(event, email=f"p{n}@example.com", **{role.field_name: answer}).status_code
+            == 303
+        )
+
+    assert builder.answer_count(roles[0]) == 3 and builder.answer_count(roles[1]) == 1
+    assert builder.answer_counts(events[0]) == {roles[0].id: 3}
+    assert builder._used_values(roles[1]) == {"producer"}
+    inspector = sa.inspect(db.engine)
+    led_by = [ix["column_names"][0] for ix in inspector.get_indexes("answers")]
+    led_by += [c["column_names"][0] for c in inspector.get_unique_constraints("answers")]
+    assert "question_id" not in led_by and "registration_id" in led_by
+    if db.engine.dialect.name == "sqlite":
+        statement = builder.answers_of(events[0].id, Answer.value).where(
+            Answer.question_id == roles[0].id
+        )
+        sql = str(statement.compile(db.engine, compile_kwargs={"literal_binds": True}))
+        plan = [row[3] for row in db.session.execute(sa.text("EXPLAIN QUERY PLAN " + sql))]
+        assert not [step for step in plan if step.startswith("SCAN")], plan
 
 
 def test_every_change_of_an_event_is_a_new_version_whatever_the_clock_says(app, create_event):

@@ -70,19 +70,34 @@ def eligible_parents(event: Event, question: Question | None = None) -> list[Que
     return [q for q in before if kind_of(q).can_be_condition]
 
 
+def answers_of(event_id: int, *columns) -> sa.Select:
+    """A SELECT of *columns* over the stored answers of event *event_id*, reached through its
+    registrations (by the registrations' event index, then the answers' index led by the
+    registration: answers have no index led by the question, see ``Answer.question_id``)."""
+    # The registrations' table through the relationship: that layer is above this one.
+    registrations = Answer.registration.property.mapper.local_table
+    return (
+        sa.select(*columns)
+        .select_from(Answer)
+        .join(registrations, registrations.c.id == Answer.registration_id)
+        .where(registrations.c.event_id == event_id)
+    )
+
+
 def answer_count(question: Question) -> int:
     return db.session.scalar(
-        sa.select(sa.func.count(Answer.id)).where(Answer.question_id == question.id)
+        answers_of(question.event_id, sa.func.count(Answer.id)).where(
+            Answer.question_id == question.id
+        )
     )
 
 
 def answer_counts(event: Event) -> dict[int, int]:
     """Number of stored answers per question id of *event*."""
     rows = db.session.execute(
-        sa.select(Answer.question_id, sa.func.count(Answer.id))
-        .join(Question, Question.id == Answer.question_id)
-        .where(Question.event_id == event.id)
-        .group_by(Answer.question_id)
+        answers_of(event.id, Answer.question_id, sa.func.count(Answer.id)).group_by(
+            Answer.question_id
+        )
     )
     return dict(rows.all())
 
@@ -100,7 +115,7 @@ def quoted(questions: list[Question]) -> str:
 def _used_values(question: Question) -> set[str]:
     used = set()
     for value in db.session.scalars(
-        sa.select(Answer.value).where(Answer.question_id == question.id)
+        answers_of(question.event_id, Answer.value).where(Answer.question_id == question.id)
     ):
         used.update(value if isinstance(value, list) else [value])
     return {str(v) for v in used}

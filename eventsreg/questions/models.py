@@ -18,9 +18,11 @@ class Answer(db.Model):
     registration_id: Mapped[int] = mapped_column(
         sa.ForeignKey("registrations.id", ondelete="CASCADE")
     )
-    question_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("questions.id", ondelete="RESTRICT"), index=True
-    )
+    #: Not indexed on its own: an index led by the question would take each registration's
+    #: answers to as many places as it has questions (one page written per question, half
+    #: of what a registration writes). Answers are found by registration; a question's
+    #: answers through its event's registrations (``builder.answers_of``).
+    question_id: Mapped[int] = mapped_column(sa.ForeignKey("questions.id", ondelete="RESTRICT"))
     #: JSON value by question kind: string, number, boolean, or list (multichoice, POD codes).
     value: Mapped[object] = mapped_column(sa.JSON)
 
