@@ -1,5 +1,6 @@
 """The base form every form of the service derives from."""
 
+import copy
 import re
 import unicodedata
 
@@ -9,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
 from werkzeug.datastructures import CombinedMultiDict
-from wtforms import StringField, TextAreaField
+from wtforms import Label, StringField, TextAreaField
 from wtforms.validators import StopValidation
 
 # C0/C1 controls other than tab and newline, and the bidirectional overrides that can
@@ -58,6 +59,37 @@ class BaseForm(FlaskForm):
                     return request.form
                 return None
             return formdata
+
+
+class KeptFieldsMeta:
+    """Form options for a form made on every request of a hot path (the registration
+    form): each field is bound once per form class, kept unused, and copied for each form.
+
+    WTForms builds every field of every form anew (its label, flags, validators checked,
+    options), about as much work as reading the submitted values. A copy shares what no
+    form changes (validators, filters, widget, texts) and has its own label, flags,
+    options, choices and form; the values a form reads and its errors are set on the
+    copy when the form processes and validates."""
+
+    def bind_field(self, form, unbound_field, options):
+        kept = unbound_field.__dict__.setdefault("_kept_bound", {})
+        key = (options["name"], options.get("prefix", ""), id(options.get("translations")))
+        original = kept.get(key)
+        if original is None:
+            original = kept[key] = super().bind_field(form, unbound_field, options)
+            # Kept without the first form it was made for.
+            original._form = original.meta = None
+        # Made as copy.copy would, past Field.__new__ (which makes unbound fields).
+        field = object.__new__(type(original))
+        field.__dict__.update(original.__dict__)
+        field._form, field.meta = form, form.meta
+        field.flags = copy.copy(original.flags)
+        field.label = Label(original.label.field_id, original.label.text)
+        if original.render_kw is not None:
+            field.render_kw = dict(original.render_kw)
+        if isinstance(getattr(original, "choices", None), list):
+            field.choices = list(original.choices)
+        return field
 
 
 def _cleaning_filters(unbound_field) -> tuple:

@@ -135,3 +135,49 @@ def test_the_dashboard_and_the_exports_speak_of_people(client, assembly, sign_in
     header = next(csv.reader(io.StringIO(body.removeprefix(BOM)), delimiter=";"))
     assert "Azienda" not in header and "Partita IVA" not in header and "Telefono" not in header
     assert "Codice fiscale" in header and "Persone" in header
+
+
+def test_forms_of_events_with_other_profiles_served_in_turn_keep_their_own_fields(
+    client, create_event
+):
+    """The registration form's fields are copied from ones kept per process: what a form
+    changes on its own (a label, a required mark, the ways to take part, a value typed,
+    an error) is never what the next form of another event shows."""
+    both = create_event(
+        registrants=Registrants.both, tax_id_field=FieldUse.required, allows_online=False
+    )
+    people = create_event(
+        registrants=Registrants.people,
+        organisation_field=FieldUse.hidden,
+        tax_id_field=FieldUse.required,
+    )
+    companies = create_event(
+        tax_id_field=FieldUse.optional,
+        allows_online=True,
+        online_url="https://meet.example.org/incontro",
+    )
+
+    def form(event) -> str:
+        return client.get(f"/events/{event.slug}/register").get_data(as_text=True)
+
+    for _ in range(2):
+        html = form(both)
+        assert "se partecipi per un&#39;organizzazione" in html
+        assert re.search(r'<label for="vat_number">[^<]*<span class="req">', html)
+        assert 'value="online"' not in html
+        assert re.search(r'<label for="tax_code">Codice fiscale <span class="req">', form(people))
+        html = form(companies)
+        assert not re.search(r'<label for="tax_code">[^<]*<span class="req">', html)
+        assert "se partecipi per un&#39;organizzazione" not in html
+        assert not re.search(r'<label for="vat_number">[^<]*<span class="req">', html)
+        assert "Facoltativa" in html and 'value="online"' in html
+
+    refused = client.post(
+        f"/events/{both.slug}/register", data=person(first_name="Zenobia", vat_number="98765")
+    )
+    refused_html = refused.get_data(as_text=True)
+    assert (
+        refused.status_code == 400 and "Zenobia" in refused_html and "aria-invalid" in refused_html
+    )
+    html = form(companies)
+    assert "Zenobia" not in html and "98765" not in html and "aria-invalid" not in html

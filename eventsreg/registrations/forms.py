@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from .. import validators
 from ..events.models import Event, FieldUse, Question, Registrants
-from ..forms import BaseForm, EmailAddress
+from ..forms import BaseForm, EmailAddress, KeptFieldsMeta
 from ..questions import frozen
 from ..questions.fields import READING_SUFFIX, build_field
 from ..questions.kinds import kind_of, validator_message
@@ -38,6 +38,9 @@ def _email_field(description=None, render_kw=None) -> StringField:
 
 class RegistrationForm(BaseForm):
     """Fields every event asks; ``for_event`` adds the event's own questions."""
+
+    class Meta(KeptFieldsMeta):
+        pass
 
     #: The email field, checked as every form of the service checks addresses; a form
     #: asking for it in other words (the organiser's) builds its own with this.
