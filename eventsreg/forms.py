@@ -1,6 +1,5 @@
 """The base form every form of the service derives from."""
 
-import copy
 import re
 import unicodedata
 
@@ -11,6 +10,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
 from werkzeug.datastructures import CombinedMultiDict
 from wtforms import Label, StringField, TextAreaField
+from wtforms.fields.core import Flags
 from wtforms.validators import StopValidation
 
 # C0/C1 controls other than tab and newline, and the bidirectional overrides that can
@@ -83,7 +83,8 @@ class KeptFieldsMeta:
         field = object.__new__(type(original))
         field.__dict__.update(original.__dict__)
         field._form, field.meta = form, form.meta
-        field.flags = copy.copy(original.flags)
+        field.flags = flags = Flags()
+        flags.__dict__.update(original.flags.__dict__)
         field.label = Label(original.label.field_id, original.label.text)
         if original.render_kw is not None:
             field.render_kw = dict(original.render_kw)
