@@ -51,6 +51,23 @@ def statements(app):
     sa.event.remove(db.engine, "before_cursor_execute", record)
 
 
+def test_seats_are_counted_only_where_a_limit_makes_them_count(client, create_event, statements):
+    """An event without a seat limit (one open to all, with thousands confirmed) does not
+    add up its seats on each registration; one with a limit does, once, under the lock."""
+    for capacity, counts in ((None, 0), (50, 1)):
+        event = create_event(capacity=capacity)
+        statements.clear()
+        response = client.post(
+            f"/events/{event.slug}/register", data=form_data(email=f"c{capacity}@example.com")
+        )
+        assert response.status_code == 303
+        assert len([s for s in statements if "sum(registrations.party_size)" in s]) == counts
+    assert (
+        db.session.scalars(sa.select(Registration.status)).all()
+        == [RegistrationStatus.confirmed] * 2
+    )
+
+
 def _questionnaire(event, add_question):
     role = add_question(event, "role", QuestionKind.choice, choices=choices("consumer", "producer"))
     add_question(

@@ -134,10 +134,15 @@ def register(
     # same statement finds an earlier registration of the address (one who withdrew). It
     # runs on the session's connection, without the ORM's layer around a statement (a
     # column read needs none; the lock wrote what the session held).
+    # Without a limit on seats the seats taken decide nothing: they are not counted (an
+    # event open to all may have thousands confirmed).
     email = data.email.lower()
     taken, earlier_id = (
         db.session.connection()
-        .execute(_seats_and_earlier_statement(), {"event_id": event.id, "email": email})
+        .execute(
+            _seats_and_earlier_statement(counted=event.capacity is not None),
+            {"event_id": event.id, "email": email},
+        )
         .one()
     )
     taken = int(taken)
@@ -186,11 +191,11 @@ def register(
 
 
 @cache
-def _seats_and_earlier_statement() -> sa.Select:
-    """The seats taken (the rule of ``seats.seats_taken``) and the id of the registration
-    of an address, if any, for an event: one statement, built once."""
+def _seats_and_earlier_statement(*, counted: bool) -> sa.Select:
+    """The seats taken (the rule of ``seats.seats_taken``; 0 when not *counted*) and the id
+    of the registration of an address, if any, for an event: one statement, built once."""
     return sa.select(
-        seats.seats_taken_of(sa.bindparam("event_id")),
+        seats.seats_taken_of(sa.bindparam("event_id")) if counted else sa.literal(0),
         sa.select(Registration.id).where(*_of_address()).scalar_subquery(),
     )
 
