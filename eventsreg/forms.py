@@ -7,7 +7,9 @@ from email_validator import EmailNotValidError, validate_email
 from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import _FlaskFormCSRF
 from flask_wtf.form import _Auto
+from markupsafe import escape
 from werkzeug.datastructures import CombinedMultiDict
 from wtforms import Label, StringField, TextAreaField
 from wtforms.fields.core import Flags
@@ -35,11 +37,38 @@ def clean_line(value):
     return re.sub(r"\s*\n\s*", " ", value)
 
 
+class _TokenWhenShown:
+    """A form's CSRF token, signed when a page shows it: a form submitted and accepted
+    (a registration, redirected) never shows it again, and signing it costs as much as
+    checking it."""
+
+    __slots__ = ("_sign", "_token")
+
+    def __init__(self, sign):
+        self._sign, self._token = sign, None
+
+    def __str__(self) -> str:
+        if self._token is None:
+            self._token = self._sign()
+        return self._token
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+
+class _CSRF(_FlaskFormCSRF):
+    # Flask-WTF's form CSRF, its token signed only when shown.
+    def generate_csrf_token(self, csrf_token_field):
+        return _TokenWhenShown(lambda: super(_CSRF, self).generate_csrf_token(csrf_token_field))
+
+
 class BaseForm(FlaskForm):
     """A FlaskForm whose text fields are cleaned before validation, and which reads only
     what a browser's form sends."""
 
     class Meta:
+        csrf_class = _CSRF
+
         def bind_field(self, form, unbound_field, options):
             # Worked out once per field of a form class (the class keeps its unbound
             # fields), not on every form made.
