@@ -19,10 +19,10 @@ from babel.numbers import format_decimal
 from flask_babel import force_locale
 
 from eventsreg import calendar, formatting
-from eventsreg.dbtypes import EncodedJSON, json_text
+from eventsreg.dbtypes import EncodedJSON, json_text, snapshot
 from eventsreg.demo import seed_demo
 from eventsreg.events import services as event_services
-from eventsreg.events.models import Event, Question, QuestionKind
+from eventsreg.events.models import Event, EventSnapshot, Question, QuestionKind
 from eventsreg.extensions import db
 from eventsreg.mail.delivery import deliver_pending
 from eventsreg.mail.models import OutboxEmail
@@ -494,26 +494,43 @@ def test_answers_read_from_memory_are_the_words_read_afresh_in_each_language(
         assert len(full) == answers_module.MAX_REMEMBERED
 
 
-def test_a_draft_keeps_the_event_as_its_json_text_and_stores_what_json_writes(
+def test_the_drafts_of_an_event_version_refer_to_one_stored_copy_of_its_columns(
     app, client, create_event
 ):
-    """The event's columns in a confirmation's draft are written from the text kept with
-    them; what is stored is byte for byte what ``json.dumps`` writes of the draft."""
+    """A confirmation's draft refers to the copy of the event's columns stored once for its
+    version (a refused registration does not undo it); the email written from it says
+    what the event was. What is stored is byte for byte what ``json.dumps`` writes."""
     app.config["MAIL_DELIVER_AFTER_REQUEST"] = False
     event = create_event(capacity=None, venue_name="Sala «Ex Olivetti» — piano 1°")
-    for email in ("anna@example.com", "bruno@example.com"):
-        data = form_data(email=email)
-        assert client.post(f"/events/{event.slug}/register", data=data).status_code == 303
+    path = f"/events/{event.slug}/register"
+    for email in ("anna@example.com", "bruno@example.com", "anna@example.com"):
+        client.post(path, data=form_data(email=email))
 
+    [copy] = db.session.scalars(sa.select(EventSnapshot)).all()
+    assert (copy.event_id, copy.version) == (event.id, event.updated_at)
+    assert copy.columns["venue_name"] == "Sala «Ex Olivetti» — piano 1°"
     stored = db.session.execute(
         sa.select(sa.cast(OutboxEmail.draft, sa.Text)).order_by(OutboxEmail.id)
     ).all()
     rows = db.session.scalars(sa.select(OutboxEmail).order_by(OutboxEmail.id)).all()
-    for (text,), row in zip(stored, rows, strict=True):
-        assert text == json.dumps(row.draft)
-        assert row.draft["event"]["venue_name"] == "Sala «Ex Olivetti» — piano 1°"
-    assert rows[0].draft["event"] == rows[1].draft["event"]
+    assert len(rows) == 3  # the third: the link sent again to who registered twice
     assert rows[0].draft["registration"] != rows[1].draft["registration"]
+    for (text,), row in zip(stored[:2], rows, strict=False):
+        assert text == json.dumps(row.draft)
+        assert row.draft["event"] == {"stored_snapshot": copy.id}
+        assert "Sala «Ex Olivetti» — piano 1°" in write(row).text_body
+
+
+def test_a_draft_of_a_version_not_stored_keeps_the_event_as_its_json_text(app, create_event):
+    """Where this process has not stored the event's version (a version first met under
+    the seat lock), the draft carries the columns, written from the text kept with them."""
+    event = create_event(venue_name="Sala «Ex Olivetti» — piano 1°")
+    with app.test_request_context():
+        columns = emails._event_snapshot(event)
+        assert isinstance(columns, EncodedJSON) and columns == snapshot(event)
+        draft = {"writer": "registration", "event": columns, "context": {"n": 1}}
+        assert json_text(draft) == json.dumps(draft)
+        assert emails._event_snapshot(event) is columns  # kept for the version
 
 
 @pytest.mark.parametrize(

@@ -14,11 +14,13 @@ from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
+from ..dbtypes import snapshot
 from ..extensions import db
-from .models import Event
+from .models import Event, EventSnapshot
 
 #: Versions kept per process (several events, their latest versions, each kind of value).
 MAX_VERSIONS = 64
@@ -44,6 +46,38 @@ def kept(kind: str, key: tuple, build):
             memory.clear()
         value = memory[full_key] = build()
     return value
+
+
+def kept_already(kind: str, key: tuple):
+    """What :func:`kept` holds for (*kind*, *key*), or None: nothing is built."""
+    return current_app.extensions.get(_EXTENSION, {}).get((kind, *key))
+
+
+def stored_snapshot(event: Event) -> int | None:
+    """The id of the stored copy of *event*'s columns at its version (``EventSnapshot``),
+    stored the first time this process asks, in a transaction of its own (never undone by
+    the caller's: a registration refused still leaves it for the next one). Ask before
+    taking a write lock: on SQLite the other transaction would wait for it. None for an
+    event with changes not yet written (it has no version yet)."""
+    if sa.inspect(event).modified:
+        return None
+    return kept("event_snapshot_id", version(event), lambda: _store_snapshot(event))
+
+
+def _store_snapshot(event: Event) -> int:
+    row = {"event_id": event.id, "version": event.updated_at, "columns": snapshot(event)}
+    with db.engine.begin() as connection:
+        dialect = {"sqlite": sqlite, "postgresql": postgresql}[connection.dialect.name]
+        connection.execute(
+            dialect.insert(EventSnapshot.__table__)
+            .values(row)
+            .on_conflict_do_nothing(index_elements=["event_id", "version"])
+        )
+        return connection.execute(
+            sa.select(EventSnapshot.id).where(
+                EventSnapshot.event_id == event.id, EventSnapshot.version == event.updated_at
+            )
+        ).scalar_one()
 
 
 def event_at(event_id: int, updated_at: datetime) -> Event:

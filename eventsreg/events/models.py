@@ -307,6 +307,22 @@ def _events_move_their_version(session: Session, flush_context, instances) -> No
             event.updated_at = moved_version(event.updated_at)
 
 
+class EventSnapshot(db.Model):
+    """An event's columns as they were at one of its versions (``updated_at``), stored
+    once: the drafts of the emails queued at that version refer to it (each would
+    otherwise carry its own copy, 5 KB for an event with a long description), and the
+    email written at delivery says what was true when it was queued. Never changed."""
+
+    __tablename__ = "event_snapshots"
+    __table_args__ = (sa.UniqueConstraint("event_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"))
+    version: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: ``dbtypes.snapshot`` of the event.
+    columns: Mapped[dict] = mapped_column(sa.JSON)
+
+
 class Question(Translated, db.Model):
     """One of an event's own questions; its answers are stored as :class:`Answer`."""
 

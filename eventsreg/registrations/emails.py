@@ -19,7 +19,9 @@ from flask_babel import gettext as _
 
 from .. import calendar
 from ..dbtypes import EncodedJSON, restored, snapshot
-from ..events.models import Event
+from ..events.kept import kept_already
+from ..events.models import Event, EventSnapshot
+from ..extensions import db
 from ..mail.delivery import register_inline_image
 from ..mail.models import EmailKind, OutboxEmail
 from ..mail.outbox import Written, new_email, queue_email, register_writer, write
@@ -129,15 +131,30 @@ def _drafted(
 
 
 def _event_snapshot(event: Event) -> dict:
-    """*event*'s columns for a draft: the same for every email of a version of the event
-    (kept per version; never changed once made). An event changed but not yet written
+    """*event*'s columns for a draft: a reference to the copy stored for its version when
+    this process has stored it (``kept.stored_snapshot``), else the columns themselves
+    (kept per version, never changed once made). An event changed but not yet written
     has no version yet: its columns are read as they are."""
     if sa.inspect(event).modified:
         return snapshot(event)
+    stored = kept_already("event_snapshot_id", frozen.version(event))
+    if stored is not None:
+        return {_STORED: stored}
     # With its JSON text: every draft of the version writes the same (5 KB for the demo).
     return frozen.kept(
         "event_snapshot", frozen.version(event), lambda: EncodedJSON(snapshot(event))
     )
+
+
+#: The key of a draft's reference to a stored copy of its event's columns.
+_STORED = "stored_snapshot"
+
+
+def _drafted_event(values: dict) -> Event:
+    """The event of a draft (its columns, or a reference to those stored)."""
+    if _STORED in values:
+        values = db.session.get(EventSnapshot, values[_STORED]).columns
+    return restored(Event, values)
 
 
 def write_draft(email: OutboxEmail) -> Written:
@@ -145,7 +162,7 @@ def write_draft(email: OutboxEmail) -> Written:
     draft = email.draft
     return _render(
         restored(Registration, draft["registration"]),
-        restored(Event, draft["event"]),
+        _drafted_event(draft["event"]),
         EmailKind(draft["kind"]),
         email.subject,
         ics_method=email.ics_method,
