@@ -19,7 +19,6 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import make_transient_to_detached
 
-from .dbtypes import json_text
 from .extensions import db
 
 
@@ -44,12 +43,12 @@ def _sqlite_connect(dbapi_connection, connection_record):
 def engine_defaults(config) -> None:
     """Complete *config*'s engine options for its database.
 
-    JSON values are written by ``dbtypes.json_text``. A pooled connection to a database
-    server is pinged before each use: a server that restarted or dropped an idle
-    connection costs a reconnect, not a failed request. A SQLite file cannot drop a
-    connection, so its checkouts are not pinged (one statement less per request).
+    A pooled connection to a database server is pinged before each use: a server that
+    restarted or dropped an idle connection costs a reconnect, not a failed request. A
+    SQLite file cannot drop a connection, so its checkouts are not pinged (one statement
+    less per request).
     """
-    defaults = {"json_serializer": json_text}
+    defaults = {}
     if not config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         defaults["pool_pre_ping"] = True
     config["SQLALCHEMY_ENGINE_OPTIONS"] = {**defaults, **config["SQLALCHEMY_ENGINE_OPTIONS"]}

@@ -1,7 +1,6 @@
 """Column types shared by the models."""
 
 import enum
-import json
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -40,36 +39,6 @@ def enum_column(enum_cls: type[enum.Enum], length: int = 20, name: str | None = 
         validate_strings=True,
         name=name or enum_cls.__name__.lower(),
     )
-
-
-class EncodedJSON(dict):
-    """A dict kept with its JSON text, for a value written many times over unchanged (an
-    event's columns in every confirmation's draft): :func:`json_text` writes the text
-    rather than encoding the dict again. It reads as the dict it was made from; it is
-    never to be changed after it is made."""
-
-    __slots__ = ("text",)
-
-    def __init__(self, values: dict):
-        super().__init__(values)
-        self.text = json.dumps(values)
-
-
-def json_text(value) -> str:
-    """The JSON columns' serializer (the engine's): ``json.dumps``, except that in a dict
-    whose values include an :class:`EncodedJSON` that value is written from its text. The
-    text is the same as ``json.dumps`` writes (the same separators, keys in order)."""
-    if (
-        type(value) is dict
-        and any(type(item) is EncodedJSON for item in value.values())
-        and all(type(key) is str for key in value)
-    ):
-        members = ", ".join(
-            f"{json.dumps(key)}: " + (item.text if type(item) is EncodedJSON else json.dumps(item))
-            for key, item in value.items()
-        )
-        return "{" + members + "}"
-    return json.dumps(value)
 
 
 def utcnow() -> datetime:

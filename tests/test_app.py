@@ -12,7 +12,6 @@ from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 
 from eventsreg import create_app
-from eventsreg.dbtypes import json_text
 from eventsreg.extensions import db
 
 from .conftest import POSTGRES_URL
@@ -385,4 +384,3 @@ def test_connections_to_a_database_server_are_pinged_before_use(tmp_path, uri, o
     )
     with app.app_context():
         assert db.engine.pool._pre_ping is pinged
-        assert db.engine.dialect._json_serializer is json_text

@@ -19,8 +19,9 @@ from babel.numbers import format_decimal
 from flask_babel import force_locale
 
 from eventsreg import calendar, formatting
-from eventsreg.dbtypes import EncodedJSON, json_text, snapshot
+from eventsreg.dbtypes import snapshot
 from eventsreg.demo import seed_demo
+from eventsreg.events import kept
 from eventsreg.events import services as event_services
 from eventsreg.events.models import Event, EventSnapshot, Question, QuestionKind
 from eventsreg.extensions import db
@@ -521,32 +522,42 @@ def test_the_drafts_of_an_event_version_refer_to_one_stored_copy_of_its_columns(
         assert "Sala «Ex Olivetti» — piano 1°" in write(row).text_body
 
 
-def test_a_draft_of_a_version_not_stored_keeps_the_event_as_its_json_text(app, create_event):
-    """Where this process has not stored the event's version (a version first met under
-    the seat lock), the draft carries the columns, written from the text kept with them."""
-    event = create_event(venue_name="Sala «Ex Olivetti» — piano 1°")
+def test_a_stored_copy_of_the_event_is_known_to_the_process_once_committed(app, create_event):
+    """The copy of an event's columns stored in a transaction that is rolled back is not
+    referred to afterwards; once one commits, later drafts refer to it without storing."""
+    event = create_event()
     with app.test_request_context():
-        columns = emails._event_snapshot(event)
-        assert isinstance(columns, EncodedJSON) and columns == snapshot(event)
-        draft = {"writer": "registration", "event": columns, "context": {"n": 1}}
-        assert json_text(draft) == json.dumps(draft)
-        assert emails._event_snapshot(event) is columns  # kept for the version
+        kept.stored_snapshot(event)
+        db.session.rollback()
+        assert db.session.scalar(sa.select(sa.func.count(EventSnapshot.id))) == 0
+        stored = kept.stored_snapshot(event)
+        db.session.commit()
+        assert db.session.get(EventSnapshot, stored).columns == snapshot(event)
+        assert kept.stored_snapshot(event) == stored
+        assert kept._SNAPSHOTS_WRITTEN not in db.session.info
+        db.session.remove()
 
 
-@pytest.mark.parametrize(
-    "value",
-    [
-        {"a": 1, "event": EncodedJSON({"città": "Crema", "n": [1.5, None, True]}), "z": "é"},
-        {"event": EncodedJSON({})},
-        {1: EncodedJSON({"a": "b"})},
-        [EncodedJSON({"a": "b"})],
-        {"nested": {"event": EncodedJSON({"a": "b"})}},
-        "testo",
-        None,
-    ],
-)
-def test_json_text_writes_what_json_dumps_writes(value):
-    assert json_text(value) == json.dumps(value)
+def test_an_event_moved_stores_its_new_version_once_for_every_registrant_told(
+    app, client, create_event, statements
+):
+    """Moving an event queues an update to each registrant: their drafts refer to one copy
+    of the new version, stored once in that transaction."""
+    app.config["MAIL_DELIVER_AFTER_REQUEST"] = False
+    event = create_event(capacity=None, venue_name="Sala consiliare")
+    for n in range(3):
+        data = form_data(email=f"p{n}@example.com")
+        assert client.post(f"/events/{event.slug}/register", data=data).status_code == 303
+    statements.clear()
+    assert event_services.change_event(event, venue_name="Sala nuova")
+
+    assert len([s for s in statements if s.startswith("INSERT INTO event_snapshots")]) == 1
+    copies = db.session.scalars(sa.select(EventSnapshot).order_by(EventSnapshot.id)).all()
+    assert [c.columns["venue_name"] for c in copies] == ["Sala consiliare", "Sala nuova"]
+    updates = db.session.scalars(sa.select(OutboxEmail).order_by(OutboxEmail.id)).all()[3:]
+    assert len(updates) == 3
+    assert {u.draft["event"]["stored_snapshot"] for u in updates} == {copies[1].id}
+    assert all("Sala nuova" in write(u).text_body for u in updates)
 
 
 def test_the_frozen_questions_read_as_the_questions_they_copy(app):

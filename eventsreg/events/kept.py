@@ -13,9 +13,9 @@ from datetime import datetime
 from functools import cache
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, has_app_context
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..dbtypes import snapshot
@@ -54,30 +54,55 @@ def kept_already(kind: str, key: tuple):
 
 
 def stored_snapshot(event: Event) -> int | None:
-    """The id of the stored copy of *event*'s columns at its version (``EventSnapshot``),
-    stored the first time this process asks, in a transaction of its own (never undone by
-    the caller's: a registration refused still leaves it for the next one). Ask before
-    taking a write lock: on SQLite the other transaction would wait for it. None for an
-    event with changes not yet written (it has no version yet)."""
+    """The id of the stored copy of *event*'s columns at its version (``EventSnapshot``):
+    the one this process knows, else one stored now in the caller's transaction (known to
+    the process once that commits: a registration refused leaves nothing behind). None
+    for an event with changes not yet written (it has no version yet)."""
     if sa.inspect(event).modified:
         return None
-    return kept("event_snapshot_id", version(event), lambda: _store_snapshot(event))
+    key = version(event)
+    known = kept_already(_SNAPSHOT, key)
+    if known is not None:
+        return known
+    session = db.session()
+    # Stored already in this transaction (every registrant's email of an event moved).
+    written = session.info.setdefault(_SNAPSHOTS_WRITTEN, {})
+    if key not in written:
+        written[key] = _store_snapshot(session.connection(), event)
+    return written[key]
 
 
-def _store_snapshot(event: Event) -> int:
+_SNAPSHOT = "event_snapshot_id"
+#: Session info key: the snapshots stored in its transaction, by event version.
+_SNAPSHOTS_WRITTEN = "eventsreg.snapshots_written"
+
+
+def _store_snapshot(connection, event: Event) -> int:
     row = {"event_id": event.id, "version": event.updated_at, "columns": snapshot(event)}
-    with db.engine.begin() as connection:
-        dialect = {"sqlite": sqlite, "postgresql": postgresql}[connection.dialect.name]
-        connection.execute(
-            dialect.insert(EventSnapshot.__table__)
-            .values(row)
-            .on_conflict_do_nothing(index_elements=["event_id", "version"])
+    dialect = {"sqlite": sqlite, "postgresql": postgresql}[connection.dialect.name]
+    connection.execute(
+        dialect.insert(EventSnapshot.__table__)
+        .values(row)
+        .on_conflict_do_nothing(index_elements=["event_id", "version"])
+    )
+    return connection.execute(
+        sa.select(EventSnapshot.id).where(
+            EventSnapshot.event_id == event.id, EventSnapshot.version == event.updated_at
         )
-        return connection.execute(
-            sa.select(EventSnapshot.id).where(
-                EventSnapshot.event_id == event.id, EventSnapshot.version == event.updated_at
-            )
-        ).scalar_one()
+    ).scalar_one()
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _snapshots_known_once_committed(session: Session) -> None:
+    written = session.info.pop(_SNAPSHOTS_WRITTEN, None)
+    if written and has_app_context():
+        for key, stored in written.items():
+            kept(_SNAPSHOT, key, lambda stored=stored: stored)
+
+
+@sa.event.listens_for(Session, "after_rollback")
+def _snapshots_undone(session: Session) -> None:
+    session.info.pop(_SNAPSHOTS_WRITTEN, None)
 
 
 def event_at(event_id: int, updated_at: datetime) -> Event:

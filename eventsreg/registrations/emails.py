@@ -12,21 +12,19 @@ says what was true when it was queued, and writing it is not the request's work.
 
 from dataclasses import dataclass
 
-import sqlalchemy as sa
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from .. import calendar
-from ..dbtypes import EncodedJSON, restored, snapshot
-from ..events.kept import kept_already
+from ..dbtypes import restored, snapshot
+from ..events.kept import stored_snapshot
 from ..events.models import Event, EventSnapshot
 from ..extensions import db
 from ..mail.delivery import register_inline_image
 from ..mail.models import EmailKind, OutboxEmail
 from ..mail.outbox import Written, new_email, queue_email, register_writer, write
 from ..mail.sealing import PLACEHOLDER
-from ..questions import frozen
 from ..questions.answers import answers_summary
 from ..urls import external_url
 from . import checkin
@@ -131,19 +129,13 @@ def _drafted(
 
 
 def _event_snapshot(event: Event) -> dict:
-    """*event*'s columns for a draft: a reference to the copy stored for its version when
-    this process has stored it (``kept.stored_snapshot``), else the columns themselves
-    (kept per version, never changed once made). An event changed but not yet written
-    has no version yet: its columns are read as they are."""
-    if sa.inspect(event).modified:
+    """*event*'s columns for a draft: a reference to the copy stored once for its version
+    (``kept.stored_snapshot``). An event changed but not yet written has no version yet:
+    its columns are read as they are."""
+    stored = stored_snapshot(event)
+    if stored is None:
         return snapshot(event)
-    stored = kept_already("event_snapshot_id", frozen.version(event))
-    if stored is not None:
-        return {_STORED: stored}
-    # With its JSON text: every draft of the version writes the same (5 KB for the demo).
-    return frozen.kept(
-        "event_snapshot", frozen.version(event), lambda: EncodedJSON(snapshot(event))
-    )
+    return {_STORED: stored}
 
 
 #: The key of a draft's reference to a stored copy of its event's columns.

@@ -10,7 +10,6 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import database
 from ..dbtypes import utcnow
-from ..events import kept
 from ..events.models import Event
 from ..extensions import db
 from ..questions import frozen
@@ -127,8 +126,6 @@ def register(
     # Read before locking: the lock may end the transaction and expire loaded objects.
     registered_by_id = registered_by.id if registered_by is not None else None
     answers = {qid: value for qid, value in data.answers.items() if _given(value)}
-    # The event's columns stored for its emails' drafts, before the lock (see the function).
-    kept.stored_snapshot(event)
     seats.lock(event)
     # Stamped once the lock is held, so that the waiting list's order is the order in
     # which registrations were taken.
