@@ -369,6 +369,34 @@ def test_a_question_finds_its_answers_through_its_event_and_no_index_is_led_by_i
         assert not [step for step in plan if step.startswith("SCAN")], plan
 
 
+def test_an_event_held_with_changes_of_its_own_keeps_them_when_looked_up_again(app, create_event):
+    """Looking an event up by its address gives the one the session holds; changed
+    elsewhere meanwhile, it is brought to the new version, unless it holds changes not
+    written yet (those are not overwritten)."""
+    event = create_event(venue_name="Sala consiliare")
+    event_id, slug = event.id, event.slug
+    db.session.remove()
+    for pending in (False, True):
+        with app.test_request_context():
+            held = db.session.get(Event, event_id)
+            with db.engine.begin() as other:  # another process's change
+                other.execute(
+                    sa.update(Event.__table__)
+                    .where(Event.__table__.c.id == event_id)
+                    .values(venue_name=f"Sala {pending}", updated_at=datetime.now(UTC))
+                )
+            if pending:
+                held.title = "Titolo nuovo, non ancora scritto"
+            found = event_services.get_public_event(slug)
+            assert found is held
+            if pending:
+                assert held.title == "Titolo nuovo, non ancora scritto"
+            else:
+                assert held.venue_name == "Sala False"
+            db.session.rollback()
+            db.session.remove()
+
+
 def test_every_change_of_an_event_is_a_new_version_whatever_the_clock_says(app, create_event):
     """Its updated_at moves forward on every change, even when the clock has not (a change
     within its resolution, or a clock set back): the lock and the kept forms tell versions

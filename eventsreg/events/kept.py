@@ -121,7 +121,9 @@ def event_at(event_id: int, updated_at: datetime) -> Event:
         return session.get(Event, event_id, populate_existing=True)
     held = session.identity_map.get(sa.inspect(Event).identity_key_from_primary_key((event_id,)))
     if held is not None:
-        if held.__dict__.get("updated_at") != updated_at:
+        # Brought to the version read unless it holds changes of its own (not written yet:
+        # the row is still the version it was read at).
+        if held.__dict__.get("updated_at") != updated_at and not sa.inspect(held).modified:
             for key, value in columns.items():
                 set_committed_value(held, key, copy.deepcopy(value))
         return held
