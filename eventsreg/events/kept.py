@@ -124,15 +124,11 @@ def event_at(event_id: int, updated_at: datetime) -> Event:
         # Brought to the version read unless it holds changes of its own (not written yet:
         # the row is still the version it was read at).
         if held.__dict__.get("updated_at") != updated_at and not sa.inspect(held).modified:
-            for key, value in columns.items():
-                set_committed_value(held, key, copy.deepcopy(value))
+            for key, value in _own_copy(columns).items():
+                set_committed_value(held, key, value)
         return held
     event = sa.inspect(Event).class_manager.new_instance()
-    values = event.__dict__
-    values.update(columns)
-    # Values that can be changed in place are the request's own.
-    for key in _mutable_columns():
-        values[key] = copy.deepcopy(values[key])
+    event.__dict__.update(_own_copy(columns))
     make_transient_to_detached(event)
     session.add(event)
     return event
@@ -152,6 +148,11 @@ def _row_statement() -> sa.Select:
     # Built once: the columns in the mapper's order.
     columns = [attr.columns[0] for attr in sa.inspect(Event).column_attrs]
     return sa.select(*columns).where(Event.id == sa.bindparam("event_id"))
+
+
+def _own_copy(columns: dict) -> dict:
+    """*columns* for one request: values that can be changed in place are its own."""
+    return {**columns, **{key: copy.deepcopy(columns[key]) for key in _mutable_columns()}}
 
 
 @cache
