@@ -15,8 +15,6 @@ import sqlalchemy as sa
 from ..events.kept import kept, version
 from ..events.models import Event, Question
 
-__all__ = ["kept", "version", "questions", "FrozenQuestion", "FrozenQuestions"]
-
 _COLUMNS = tuple(attr.key for attr in sa.inspect(Question).column_attrs)
 
 

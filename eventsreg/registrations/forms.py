@@ -8,6 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from .. import validators
+from ..events.kept import kept, version
 from ..events.models import Event, FieldUse, Question, Registrants
 from ..forms import BaseForm, EmailAddress, KeptFieldsMeta
 from ..questions import frozen
@@ -129,9 +130,9 @@ class RegistrationForm(BaseForm):
         language; when *editing*, without the fields that cannot change."""
         locale = current_locale()
         questions = frozen.questions(event)
-        form_class = frozen.kept(
+        form_class = kept(
             "registration_form",
-            (cls, *frozen.version(event), locale),
+            (cls, *version(event), locale),
             lambda: _form_class(cls, questions.active, locale),
         )
         form = form_class(**kwargs)
@@ -340,7 +341,7 @@ class RegistrationForm(BaseForm):
 
 def _form_class(cls, questions, locale: str):
     """A subclass of *cls* with a field for each of *questions*, worded in *locale*: built
-    once per event version and language (``frozen.kept``), since WTForms then keeps the
+    once per event version and language (``events.kept.kept``), since WTForms then keeps the
     class's list of fields too."""
 
     class EventRegistrationForm(cls):
