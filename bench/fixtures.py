@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from eventsreg import create_app
+from eventsreg.database import after_bulk_load
 from eventsreg.demo import DEMO_SLUG, seed_demo, seed_registrations
 from eventsreg.events.models import Event, EventStatus, QuestionKind
 from eventsreg.extensions import db
@@ -176,6 +177,7 @@ def fill_answers(per_registration: int) -> dict:
     for start in range(0, len(added), 5000):
         db.session.execute(sa.insert(Answer.__table__), added[start : start + 5000])
     db.session.commit()
+    after_bulk_load(Answer)
     total = db.session.scalar(
         sa.select(sa.func.count())
         .select_from(Answer)

@@ -313,6 +313,7 @@ def measure_posts(
             fair_name,
         )
         figure.notes.insert(0, _cpu_note(target, fair))
+        figure.notes.append(_rounds_note(target, fair))
         figures.append(figure)
     figure = throughput_figure(
         section,
@@ -325,6 +326,17 @@ def measure_posts(
     figure.notes.insert(0, _cpu_note(waitlist, bare))
     figures.append(figure)
     return figures
+
+
+def _rounds_note(app: PostTarget, baseline: PostTarget) -> str:
+    """Each round's ratio (the app's round against the baseline's round of the same
+    pass): how far apart the rounds are says how much the machine moved meanwhile."""
+    ratios = [
+        a.throughput / b.throughput
+        for a, b in zip(app.results, baseline.results, strict=True)
+        if b.throughput
+    ]
+    return "rounds " + ", ".join(f"{ratio:.2f}" for ratio in ratios)
 
 
 def _cpu_note(app: PostTarget, baseline: PostTarget) -> str:

@@ -115,6 +115,29 @@ def _lock_statement(model, version: str) -> sa.Select:
     )
 
 
+def after_bulk_load(*models) -> None:
+    """Tell PostgreSQL's planner what a bulk load just wrote to *models*' tables.
+
+    Statistics of a table come from ANALYZE, which autovacuum runs only on its next round
+    (up to a minute later); until then the planner plans for the table as it was. Right
+    after a load of thousands of rows into an empty table, it took the seats' index to find
+    a registration by its address, reading the whole event's registrations each time.
+    PostgreSQL's manual asks for ANALYZE after a bulk load ("Populating a Database: Run
+    ANALYZE Afterwards", https://www.postgresql.org/docs/15/populate.html, checked
+    2026-12-03). SQLite keeps no statistics unless asked to, and its planner does
+    without: nothing is done there.
+    """
+    session = db.session()
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    tables = ", ".join(
+        session.get_bind().dialect.identifier_preparer.format_table(model.__table__)
+        for model in models
+    )
+    session.execute(sa.text(f"ANALYZE {tables}"))
+    session.commit()
+
+
 def changed_parents(session, child_type, parent: str, parent_type, foreign_key: str) -> list:
     """The parents (``child.<parent>``) of the *child_type* objects that the flush under way
     adds, changes or removes: for a before_flush listener that moves the parent's version

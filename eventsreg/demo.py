@@ -9,6 +9,7 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
+from . import database
 from .dbtypes import utcnow
 from .events.models import Event, EventStatus, Question
 from .extensions import db
@@ -381,6 +382,7 @@ def seed_registrations(
         if answer_rows:
             db.session.execute(sa.insert(answers_table), answer_rows)
     db.session.commit()
+    database.after_bulk_load(Registration, Answer)
     return count
 
 

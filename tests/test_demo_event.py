@@ -146,6 +146,39 @@ def test_seeding_twice_creates_no_duplicates_and_keeps_registrations(runner, reg
     assert answers_by_code(registration) == answers_before
 
 
+def test_seeded_registrations_are_known_to_the_planner(app):
+    """A bulk load ends with ANALYZE on PostgreSQL: the lookup of a registration by its
+    address then takes the (event, email) index, not the event's seats index with every
+    registration of the event read and filtered. SQLite is left without statistics."""
+    from eventsreg.demo import seed_registrations
+
+    event = seed_demo()
+    seed_registrations(event, 300)
+    bind = db.session.get_bind()
+    if bind.dialect.name != "postgresql":
+        assert "sqlite_stat1" not in sa.inspect(bind).get_table_names()
+        return
+    rows = db.session.execute(
+        sa.text(
+            "SELECT relname, n_live_tup, last_analyze FROM pg_stat_user_tables "
+            "WHERE schemaname = current_schema() AND relname IN ('registrations', 'answers')"
+        )
+    ).all()
+    assert {name for name, _live, analysed in rows if analysed is not None} == {
+        "registrations",
+        "answers",
+    }
+    plan = "\n".join(
+        db.session.scalars(
+            sa.text(
+                "EXPLAIN SELECT id FROM registrations WHERE event_id = :event AND email = :email"
+            ),
+            {"event": event.id, "email": "nobody@example.it"},
+        )
+    )
+    assert "uq_registrations_event_id_email" in plan, plan
+
+
 def test_reseeding_after_the_demo_meeting_moves_it_to_the_next_tuesday(app):
     monday = datetime(2024, 3, 18, 9, 0, tzinfo=UTC)
     first = seed_demo(now=monday)
