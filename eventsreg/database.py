@@ -216,3 +216,48 @@ def _insert_plan(model) -> tuple:
         columns.append((attr.key, column.key, value, default is not None and default.is_callable))
     statement = sa.insert(table).returning(table.c[primary.key])
     return statement, mapper.get_property_by_column(primary).key, tuple(columns)
+
+
+def insert_rows(table: sa.Table, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """INSERT *rows* (tuples of values for *columns*) into *table* in one ``executemany``
+    on the session's connection, in its transaction.
+
+    The values go to the database driver as they are, each converted by its column's type
+    as SQLAlchemy would (a JSON column's value serialised, an enum's named): the same
+    stored bytes as an INSERT through SQLAlchemy, without its work on each row's
+    parameters, which was most of the cost of writing a registration's answers
+    (bench/fixes.md). Nothing is read back, and what watches the table is not told.
+    """
+    connection = db.session.connection()
+    sql, converters, named = _insert_rows_plan(connection.dialect, table, columns)
+    if converters:
+        rows = [_converted(row, converters) for row in rows]
+    if named:
+        rows = [dict(zip(columns, row, strict=True)) for row in rows]
+    connection.exec_driver_sql(sql, rows)
+
+
+def _converted(row: tuple, converters: tuple) -> tuple:
+    values = list(row)
+    for index, convert in converters:
+        values[index] = convert(values[index])
+    return tuple(values)
+
+
+@cache
+def _insert_rows_plan(dialect, table: sa.Table, columns: tuple[str, ...]) -> tuple:
+    """:func:`insert_rows`' statement for *dialect*, compiled once, in the driver's
+    parameter style; the columns whose values are converted (position, conversion);
+    whether parameters are named."""
+    # inline: no RETURNING of the new ids, which nothing reads.
+    statement = sa.insert(table).values({name: sa.bindparam(name) for name in columns}).inline()
+    compiled = statement.compile(dialect=dialect)
+    if compiled.positional:
+        # The driver takes the values in the order the statement names them.
+        assert tuple(compiled.positiontup) == columns, compiled.positiontup
+    converters = []
+    for index, name in enumerate(columns):
+        convert = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if convert is not None:
+            converters.append((index, convert))
+    return str(compiled), tuple(converters), not compiled.positional

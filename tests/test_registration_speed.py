@@ -675,3 +675,45 @@ def test_one_index_gives_the_seats_and_the_waiting_list_in_order(app):
     # (PostgreSQL chooses by cost whether to read the index in order or to sort.)
     assert "TEMP B-TREE" not in plan, plan
     db.session.rollback()
+
+
+def test_answers_written_in_one_executemany_are_stored_as_sqlalchemy_stores_them(
+    app, create_event, add_question, register
+):
+    """A registration's answers go to the driver without SQLAlchemy's work on each row
+    (``database.insert_rows``); each value is converted by its column's type all the
+    same: the stored text is the one an INSERT through SQLAlchemy stores, and it reads
+    back as given, accented letters, numbers, lists and all."""
+    from eventsreg import database
+
+    event = create_event()
+    values = ["Sì, c'è interesse", 120000, 55.5, True, ["IT001E12345678", "è"], {"a": [1, "ò"]}]
+    questions = [
+        add_question(event, f"q{n}", QuestionKind.text, label=f"Domanda {n}")
+        for n in range(len(values))
+    ]
+    assert register(event, email="tipi@example.com").status_code == 303
+    registration = db.session.scalar(sa.select(Registration).filter_by(email="tipi@example.com"))
+    registration_id = registration.id
+    db.session.execute(sa.delete(Answer).where(Answer.registration_id == registration_id))
+    rows = [(registration_id, q.id, value) for q, value in zip(questions, values, strict=True)]
+    database.insert_rows(Answer.__table__, ("registration_id", "question_id", "value"), rows)
+    text_column = sa.cast(Answer.value, sa.Text)
+    ours = db.session.execute(
+        sa.select(Answer.question_id, text_column)
+        .where(Answer.registration_id == registration_id)
+        .order_by(Answer.question_id)
+    ).all()
+    db.session.execute(sa.delete(Answer).where(Answer.registration_id == registration_id))
+    db.session.execute(
+        sa.insert(Answer.__table__),
+        [{"registration_id": r, "question_id": q, "value": v} for r, q, v in rows],
+    )
+    theirs = db.session.execute(
+        sa.select(Answer.question_id, text_column)
+        .where(Answer.registration_id == registration_id)
+        .order_by(Answer.question_id)
+    ).all()
+    assert ours == theirs
+    db.session.expire_all()
+    assert [a.value for a in sorted(registration.answers, key=lambda a: a.question_id)] == values

@@ -247,6 +247,9 @@ def _fill(
     _apply_fields(registration, data, now)
 
 
+_ANSWER_COLUMNS = ("registration_id", "question_id", "value")
+
+
 def _insert_answers(registration: Registration, answers: dict[int, object]) -> None:
     """Write a new registration's *answers* (question id → value) in one statement, run
     for all its rows at once (``executemany``: the statement is compiled once and kept;
@@ -255,12 +258,10 @@ def _insert_answers(registration: Registration, answers: dict[int, object]) -> N
         registration_id = registration.id
         # On the session's connection: no listener of the session's statements watches
         # answers (site.page_cache watches the event page's tables).
-        db.session.connection().execute(
-            sa.insert(Answer.__table__),
-            [
-                {"registration_id": registration_id, "question_id": qid, "value": value}
-                for qid, value in answers.items()
-            ],
+        database.insert_rows(
+            Answer.__table__,
+            _ANSWER_COLUMNS,
+            [(registration_id, qid, value) for qid, value in answers.items()],
         )
     # Read from the database if anything asks for them before the commit.
     db.session.expire(registration, ["answers"])
