@@ -169,19 +169,20 @@ def on_insert(table: sa.Table, hook: Callable[[], None]) -> None:
 
 
 def insert_new(obj) -> None:
-    """INSERT the new (transient) model instance *obj* in one Core statement and put it in
-    the session as if it had been read: no unit of work for a row written on a hot path.
+    """INSERT the new (transient) model instance *obj* in one statement and put it in the
+    session as if it had been read: no unit of work for a row written on a hot path.
 
     Every column not set on *obj* takes its default (a value or a function of nothing)
     or NULL, set on *obj* too, so that nothing of it is read back; its primary key comes
     from RETURNING. Its relationships are left unloaded: link it by foreign key columns,
     not by relationship. What the session holds unwritten is flushed first, so that rows
     are written in the order they were made (the row may refer to them). The statement
-    runs on the session's connection, in its transaction, without the ORM's layer around
-    a statement; what watches the table is told by ``on_insert``.
+    runs on the session's connection, in its transaction, its values converted by their
+    columns' types and given to the driver (:func:`_driver_insert`); what watches the
+    table is told by ``on_insert``.
     """
     db.session.flush()
-    statement, key, columns = _insert_plan(type(obj))
+    table, key, columns, names = _insert_plan(type(obj))
     given = obj.__dict__
     values = {}
     # Read and written in the instance's dict, without the ORM's layer on each attribute:
@@ -191,18 +192,22 @@ def insert_new(obj) -> None:
         if attr_key not in given:
             given[attr_key] = default(None) if is_callable else default
         values[column_key] = given[attr_key]
-    given[key] = db.session.connection().execute(statement, values).scalar_one()
+    connection = db.session.connection()
+    sql, order, converters, named = _driver_insert(connection.dialect, table, names, key)
+    row = _converted(tuple([values[name] for name in order]), converters)
+    parameters = dict(zip(order, row, strict=True)) if named else row
+    given[key] = connection.exec_driver_sql(sql, parameters).scalar_one()
     make_transient_to_detached(obj)
     db.session.add(obj)
-    for hook in _INSERT_HOOKS.get(statement.table, ()):
+    for hook in _INSERT_HOOKS.get(table, ()):
         hook()
 
 
 @cache
 def _insert_plan(model) -> tuple:
-    """How *model*'s rows are inserted, worked out once: the statement, the primary key's
-    attribute, and per other column its attribute, column, default and whether that is a
-    function (of no context)."""
+    """How *model*'s rows are inserted, worked out once: its table, the primary key's
+    attribute, per other column its attribute, column, default and whether that is a
+    function (of no context), and those columns' names."""
     mapper = sa.inspect(model)
     [primary] = mapper.primary_key
     table = mapper.local_table
@@ -214,30 +219,31 @@ def _insert_plan(model) -> tuple:
         default = column.default
         value = None if default is None else default.arg
         columns.append((attr.key, column.key, value, default is not None and default.is_callable))
-    statement = sa.insert(table).returning(table.c[primary.key])
-    return statement, mapper.get_property_by_column(primary).key, tuple(columns)
+    key = mapper.get_property_by_column(primary).key
+    assert key == primary.key, (key, primary.key)
+    return table, key, tuple(columns), tuple(column_key for _, column_key, _, _ in columns)
 
 
 def insert_rows(table: sa.Table, columns: tuple[str, ...], rows: list[tuple]) -> None:
     """INSERT *rows* (tuples of values for *columns*) into *table* in one ``executemany``
-    on the session's connection, in its transaction.
-
-    The values go to the database driver as they are, each converted by its column's type
-    as SQLAlchemy would (a JSON column's value serialised, an enum's named): the same
-    stored bytes as an INSERT through SQLAlchemy, without its work on each row's
-    parameters, which was most of the cost of writing a registration's answers
-    (bench/fixes.md). Nothing is read back, and what watches the table is not told.
+    on the session's connection, in its transaction (see :func:`_driver_insert`).
+    Nothing is read back, and what watches the table is not told.
     """
     connection = db.session.connection()
-    sql, converters, named = _insert_rows_plan(connection.dialect, table, columns)
+    sql, order, converters, named = _driver_insert(connection.dialect, table, columns, None)
+    if order != columns:
+        rows = [tuple([row[columns.index(name)] for name in order]) for row in rows]
     if converters:
         rows = [_converted(row, converters) for row in rows]
     if named:
-        rows = [dict(zip(columns, row, strict=True)) for row in rows]
+        rows = [dict(zip(order, row, strict=True)) for row in rows]
     connection.exec_driver_sql(sql, rows)
 
 
 def _converted(row: tuple, converters: tuple) -> tuple:
+    """*row* with the values at the converters' positions converted."""
+    if not converters:
+        return row
     values = list(row)
     for index, convert in converters:
         values[index] = convert(values[index])
@@ -245,19 +251,27 @@ def _converted(row: tuple, converters: tuple) -> tuple:
 
 
 @cache
-def _insert_rows_plan(dialect, table: sa.Table, columns: tuple[str, ...]) -> tuple:
-    """:func:`insert_rows`' statement for *dialect*, compiled once, in the driver's
-    parameter style; the columns whose values are converted (position, conversion);
-    whether parameters are named."""
-    # inline: no RETURNING of the new ids, which nothing reads.
-    statement = sa.insert(table).values({name: sa.bindparam(name) for name in columns}).inline()
+def _driver_insert(dialect, table: sa.Table, columns: tuple[str, ...], returning: str | None):
+    """An INSERT of *columns* into *table* for *dialect*, compiled once, run with the
+    driver's own parameters: the values go to the database driver as they are, each
+    converted by its column's type as SQLAlchemy would (a JSON value serialised, an
+    enum's name, a time in UTC): the same stored bytes as an INSERT through SQLAlchemy,
+    without its work on each statement's parameters, about half of what writing a row
+    cost on a registration (bench/fixes.md).
+
+    Returns the SQL (RETURNING the column *returning*, if given), the columns in the
+    order the driver takes them, the columns whose values are converted (position,
+    conversion), and whether the parameters are named.
+    """
+    statement = sa.insert(table).values({name: sa.bindparam(name) for name in columns})
+    # inline: no RETURNING of new ids nobody reads.
+    statement = statement.returning(table.c[returning]) if returning else statement.inline()
     compiled = statement.compile(dialect=dialect)
-    if compiled.positional:
-        # The driver takes the values in the order the statement names them.
-        assert tuple(compiled.positiontup) == columns, compiled.positiontup
+    order = tuple(compiled.positiontup) if compiled.positional else columns
+    assert sorted(order) == sorted(columns), (order, columns)
     converters = []
-    for index, name in enumerate(columns):
+    for index, name in enumerate(order):
         convert = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         if convert is not None:
             converters.append((index, convert))
-    return str(compiled), tuple(converters), not compiled.positional
+    return str(compiled), order, tuple(converters), not compiled.positional

@@ -717,3 +717,85 @@ def test_answers_written_in_one_executemany_are_stored_as_sqlalchemy_stores_them
     assert ours == theirs
     db.session.expire_all()
     assert [a.value for a in sorted(registration.answers, key=lambda a: a.question_id)] == values
+
+
+def test_a_row_inserted_for_the_driver_is_stored_as_the_orm_stores_it(app, create_event):
+    """``database.insert_new`` gives the driver each value converted by its column's type:
+    times, enums, booleans, JSON and text are stored as the ORM's own INSERT stores them,
+    and the object reads as it was made."""
+    from eventsreg import database
+    from eventsreg.mail.models import EmailKind
+    from eventsreg.registrations.models import AttendanceMode
+
+    event = create_event()
+    moment = datetime(2026, 12, 3, 17, 45, 12, 345678, tzinfo=UTC)
+
+    def registration(email: str) -> Registration:
+        return Registration(
+            event_id=event.id,
+            email=email,
+            status=RegistrationStatus.waitlisted,
+            attendance=AttendanceMode.in_person,
+            party_size=3,
+            first_name="Niccolò",
+            last_name="D'Angelo",
+            phone="+39 0373 123456",
+            company_name="Officine Cremasche Srl",
+            vat_number="00743110157",
+            tax_code="",
+            locale="it",
+            token_hash=email * 2,
+            privacy_consent_at=moment,
+            privacy_notice_version=1,
+            marketing_consent_at=None,
+            created_at=moment,
+            updated_at=moment,
+        )
+
+    by_orm, ours = registration("orm@example.com"), registration("driver@example.com")
+    db.session.add(by_orm)
+    db.session.flush()
+    database.insert_new(ours)
+    emails_written = []
+    for queue in ("orm", "driver"):
+        email = OutboxEmail(
+            kind=EmailKind.confirmation,
+            registration_id=by_orm.id,
+            event_id=event.id,
+            to_address=f"{queue}@example.com",
+            subject="Iscrizione confermata",
+            text_body="",
+            html_body="",
+            message_id=f"<{queue}@example.com>",
+            draft={"writer": "registration", "answers": [["Sì", 120000, 55.5, True, None]]},
+            created_at=moment,
+            next_attempt_at=moment,
+        )
+        if queue == "orm":
+            db.session.add(email)
+            db.session.flush()
+        else:
+            database.insert_new(email)
+        emails_written.append(email)
+
+    def stored(model, row_id) -> dict:
+        table = model.__table__
+        row = db.session.execute(
+            sa.select(*[sa.cast(c, sa.Text).label(c.name) for c in table.c]).where(
+                table.c.id == row_id
+            )
+        ).one()
+        different = {"id", "email", "token_hash", "to_address", "message_id"}
+        return {k: v for k, v in row._mapping.items() if k not in different}
+
+    assert stored(Registration, ours.id) == stored(Registration, by_orm.id)
+    assert stored(OutboxEmail, emails_written[1].id) == stored(OutboxEmail, emails_written[0].id)
+    db.session.expire_all()
+    again = db.session.get(Registration, ours.id)
+    assert (again.status, again.attendance, again.first_name, again.created_at) == (
+        RegistrationStatus.waitlisted,
+        AttendanceMode.in_person,
+        "Niccolò",
+        moment,
+    )
+    db.session.rollback()
