@@ -12,7 +12,7 @@ SQLite and PostgreSQL run the same code. Where they differ, it is handled here:
 
 import sqlite3
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -90,11 +90,7 @@ def lock_row(obj, version: str) -> None:
     # would only add work (this runs on every registration). What the session holds
     # unwritten is written first, as the session would, before anything is expired.
     session.flush()
-    current = (
-        session.connection()
-        .execute(_lock_statement(model, version), {"row_id": obj.id})
-        .scalar_one()
-    )
+    [current] = read_row(_lock_statement(model, version), {"row_id": obj.id})
     unchanged = loaded is not None and current == loaded
     for held in list(session.identity_map.values()):
         if held is not obj or not unchanged:
@@ -250,7 +246,7 @@ def _converted(row: tuple, converters: tuple) -> tuple:
     return tuple(values)
 
 
-@cache
+@lru_cache(maxsize=256)
 def _driver_insert(dialect, table: sa.Table, columns: tuple[str, ...], returning: str | None):
     """An INSERT of *columns* into *table* for *dialect*, compiled once, run with the
     driver's own parameters: the values go to the database driver as they are, each
@@ -275,3 +271,49 @@ def _driver_insert(dialect, table: sa.Table, columns: tuple[str, ...], returning
         if convert is not None:
             converters.append((index, convert))
     return str(compiled), order, tuple(converters), not compiled.positional
+
+
+def read_row(statement: sa.Select, parameters: dict) -> tuple | None:
+    """The first row of *statement* (built once, its variable parameters named by
+    ``bindparam``) with *parameters*, on the session's connection, in its transaction; None
+    when there is none.
+
+    Run as :func:`_driver_insert` runs an INSERT: compiled once, given to the driver with
+    the driver's own parameters, and each column of the row converted by its type as
+    SQLAlchemy would (a time in UTC); without SQLAlchemy's work around a statement, for
+    the few reads every registration makes (its event's version, the lock, the seats).
+    """
+    connection = db.session.connection()
+    sql, order, constants, results = _driver_select(connection.dialect, statement)
+    values = {**constants, **parameters}
+    row = connection.exec_driver_sql(
+        sql, tuple([values[name] for name in order]) if order is not None else values
+    ).first()
+    if row is None:
+        return None
+    return tuple(
+        [
+            value if convert is None else convert(value)
+            for convert, value in zip(results, row, strict=True)
+        ]
+    )
+
+
+@lru_cache(maxsize=256)
+def _driver_select(dialect, statement: sa.Select) -> tuple:
+    """:func:`read_row`'s plan of *statement* for *dialect*: its SQL, the order of its
+    parameters (None when they are named), the values of those fixed in the statement
+    (converted), and the conversion of each column of a row."""
+    compiled = statement.compile(dialect=dialect)
+    constants = {}
+    for name, bind in compiled.binds.items():
+        if not bind.required:
+            convert = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            value = bind.effective_value
+            constants[name] = value if convert is None else convert(value)
+    results = tuple(
+        column.type.dialect_impl(dialect).result_processor(dialect, None)
+        for column in statement.selected_columns
+    )
+    order = tuple(compiled.positiontup) if compiled.positional else None
+    return str(compiled), order, constants, results

@@ -799,3 +799,36 @@ def test_a_row_inserted_for_the_driver_is_stored_as_the_orm_stores_it(app, creat
         moment,
     )
     db.session.rollback()
+
+
+def test_a_row_read_for_the_driver_is_the_row_sqlalchemy_reads(app, create_event, register):
+    """``database.read_row`` runs the reads every registration makes (the event's version,
+    the lock, the seats and an earlier registration) with the driver's own parameters:
+    each gives the row SQLAlchemy's own execution gives, times in UTC and all."""
+    from eventsreg import database
+    from eventsreg.registrations import services as registration_services
+
+    event = create_event(capacity=10)
+    assert register(event, email="primo@example.com").status_code == 303
+    reads = [
+        (event_services._public_version_statement(), {"slug": event.slug}),
+        (event_services._public_version_statement(), {"slug": "nessun-evento"}),
+        (database._lock_statement(Event, "updated_at"), {"row_id": event.id}),
+        (
+            registration_services._seats_and_earlier_statement(counted=True),
+            {"event_id": event.id, "email": "primo@example.com"},
+        ),
+        (
+            registration_services._seats_and_earlier_statement(counted=True),
+            {"event_id": event.id, "email": "nessuno@example.com"},
+        ),
+    ]
+    for statement, parameters in reads:
+        expected = db.session.execute(statement, parameters).first()
+        got = database.read_row(statement, parameters)
+        assert got == (None if expected is None else tuple(expected)), statement
+    [version] = database.read_row(
+        database._lock_statement(Event, "updated_at"), {"row_id": event.id}
+    )
+    assert version.tzinfo is not None and version == db.session.get(Event, event.id).updated_at
+    db.session.rollback()

@@ -5,6 +5,7 @@ from functools import cache
 
 import sqlalchemy as sa
 
+from .. import database
 from ..dbtypes import utcnow
 from ..extensions import db
 from . import kept
@@ -29,7 +30,7 @@ def get_public_event(slug: str) -> Event | None:
     Every event page, registration form and POST looks its event up: its id and version
     are read, its columns come from those kept for that version (``kept.event_at``).
     """
-    found = db.session.connection().execute(_public_version_statement(), {"slug": slug}).first()
+    found = database.read_row(_public_version_statement(), {"slug": slug})
     return None if found is None else kept.event_at(*found)
 
 

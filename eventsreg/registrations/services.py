@@ -137,13 +137,9 @@ def register(
     # Without a limit on seats the seats taken decide nothing: they are not counted (an
     # event open to all may have thousands confirmed).
     email = data.email.lower()
-    taken, earlier_id = (
-        db.session.connection()
-        .execute(
-            _seats_and_earlier_statement(counted=event.capacity is not None),
-            {"event_id": event.id, "email": email},
-        )
-        .one()
+    taken, earlier_id = database.read_row(
+        _seats_and_earlier_statement(counted=event.capacity is not None),
+        {"event_id": event.id, "email": email},
     )
     taken = int(taken)
     _check_open(event, now, taken, registered_by)
