@@ -832,3 +832,47 @@ def test_a_row_read_for_the_driver_is_the_row_sqlalchemy_reads(app, create_event
     )
     assert version.tzinfo is not None and version == db.session.get(Event, event.id).updated_at
     db.session.rollback()
+
+
+def test_the_email_lists_answers_under_the_questions_as_they_are_once_the_seats_are_held(
+    app, create_event, add_question
+):
+    """The email's list of answers is worked out before the seat lock is awaited; when
+    the event changed meanwhile (a question renamed by an organiser), it is worked out
+    again under the lock, so the email names the question as it is."""
+    from eventsreg.registrations import services as registration_services
+    from eventsreg.registrations.models import AttendanceMode
+
+    event = create_event()
+    question = add_question(event, "ruolo", QuestionKind.text, label="Ruolo")
+    event_id, question_id, slug = event.id, question.id, event.slug
+    db.session.remove()
+    with app.test_request_context():
+        held = event_services.get_public_event(slug)
+        frozen.questions(held)  # the form was built from the questions as they were
+        with db.engine.begin() as other:  # an organiser renames the question meanwhile
+            other.execute(
+                sa.update(Question.__table__)
+                .where(Question.__table__.c.id == question_id)
+                .values(label="Ruolo nella comunità")
+            )
+            other.execute(
+                sa.update(Event.__table__)
+                .where(Event.__table__.c.id == event_id)
+                .values(updated_at=datetime.now(UTC) + timedelta(seconds=1))
+            )
+        registration_services.register(
+            held,
+            registration_services.RegistrationData(
+                first_name="Anna",
+                last_name="Verdi",
+                company_name="Verdi Srl",
+                attendance=AttendanceMode.online,
+                party_size=1,
+                email="anna@example.com",
+                answers={question_id: "Consumatore"},
+            ),
+        )
+        email = db.session.scalar(sa.select(OutboxEmail).filter_by(to_address="anna@example.com"))
+        assert email.draft["context"]["answers"] == [["Ruolo nella comunità", "Consumatore"]]
+        db.session.remove()

@@ -126,7 +126,13 @@ def register(
     # Read before locking: the lock may end the transaction and expire loaded objects.
     registered_by_id = registered_by.id if registered_by is not None else None
     answers = {qid: value for qid, value in data.answers.items() if _given(value)}
+    # What the email will list of the answers, worked out before the lock (it depends on
+    # the questions of the event's version alone): the seats are held for less time.
+    version, summary = event.updated_at, _answers_summary(event, answers)
     seats.lock(event)
+    if event.updated_at != version:
+        # The event changed while the lock was awaited: its questions may have too.
+        summary = _answers_summary(event, answers)
     # Stamped once the lock is held, so that the waiting list's order is the order in
     # which registrations were taken.
     now = now or utcnow()
@@ -164,12 +170,8 @@ def register(
     # Noted before the row is written: one INSERT, no UPDATE after it.
     ics_method = registration.calendar_message()
     # What the email will say, as it is now (its bodies are written at delivery).
-    questions = frozen.questions(event)
     composed = emails.compose_confirmation(
-        registration,
-        event,
-        ics_method=ics_method,
-        answers=answers_summary_of(questions.all, answers, questions.words),
+        registration, event, ics_method=ics_method, answers=summary
     )
     try:
         if is_new:
@@ -244,6 +246,12 @@ def _fill(
 
 
 _ANSWER_COLUMNS = ("registration_id", "question_id", "value")
+
+
+def _answers_summary(event: Event, answers: dict[int, object]) -> list:
+    """*answers* (question id → value) as the confirmation email lists them."""
+    questions = frozen.questions(event)
+    return answers_summary_of(questions.all, answers, questions.words)
 
 
 def _insert_answers(registration: Registration, answers: dict[int, object]) -> None:
