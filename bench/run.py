@@ -336,7 +336,10 @@ def _rounds_note(app: PostTarget, baseline: PostTarget) -> str:
         for a, b in zip(app.results, baseline.results, strict=True)
         if b.throughput
     ]
-    return "rounds " + ", ".join(f"{ratio:.2f}" for ratio in ratios)
+    if not ratios:
+        return "rounds: none answered"
+    listed = ", ".join(f"{ratio:.2f}" for ratio in ratios)
+    return f"rounds {listed} (their median {median(ratios):.2f})"
 
 
 def _cpu_note(app: PostTarget, baseline: PostTarget) -> str:
