@@ -124,11 +124,11 @@ def after_bulk_load(*models) -> None:
     without: nothing is done there.
     """
     session = db.session()
-    if session.get_bind().dialect.name != "postgresql":
+    dialect = session.get_bind().dialect
+    if dialect.name != "postgresql":
         return
     tables = ", ".join(
-        session.get_bind().dialect.identifier_preparer.format_table(model.__table__)
-        for model in models
+        dialect.identifier_preparer.format_table(model.__table__) for model in models
     )
     session.execute(sa.text(f"ANALYZE {tables}"))
     session.commit()
@@ -265,12 +265,17 @@ def _driver_insert(dialect, table: sa.Table, columns: tuple[str, ...], returning
     compiled = statement.compile(dialect=dialect)
     order = tuple(compiled.positiontup) if compiled.positional else columns
     assert sorted(order) == sorted(columns), (order, columns)
-    converters = []
-    for index, name in enumerate(order):
-        convert = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-        if convert is not None:
-            converters.append((index, convert))
-    return str(compiled), order, tuple(converters), not compiled.positional
+    converters = tuple(
+        (index, convert)
+        for index, name in enumerate(order)
+        if (convert := _to_driver(table.c[name].type, dialect)) is not None
+    )
+    return str(compiled), order, converters, not compiled.positional
+
+
+def _to_driver(type_, dialect):
+    """How SQLAlchemy converts a value of *type_* for *dialect*'s driver (None: as it is)."""
+    return type_.dialect_impl(dialect).bind_processor(dialect)
 
 
 def read_row(statement: sa.Select, parameters: dict) -> tuple | None:
@@ -308,7 +313,7 @@ def _driver_select(dialect, statement: sa.Select) -> tuple:
     constants = {}
     for name, bind in compiled.binds.items():
         if not bind.required:
-            convert = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            convert = _to_driver(bind.type, dialect)
             value = bind.effective_value
             constants[name] = value if convert is None else convert(value)
     results = tuple(
