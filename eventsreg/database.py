@@ -221,12 +221,27 @@ def _insert_plan(model) -> tuple:
 
 
 def insert_rows(table: sa.Table, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """INSERT *rows* (tuples of values for *columns*) into *table* in one ``executemany``
-    on the session's connection, in its transaction (see :func:`_driver_insert`).
-    Nothing is read back, and what watches the table is not told.
+    """INSERT *rows* (tuples of values for *columns*) into *table* in one statement on the
+    session's connection, in its transaction, the values converted as
+    :func:`_driver_insert` converts them. Nothing is read back, and what watches the
+    table is not told.
+
+    On SQLite the statement runs once per row (``executemany``, in the driver's C code).
+    On PostgreSQL psycopg would send one execution per row (in a pipeline, each row's
+    parameters and results handled in Python): the rows go instead as one array per
+    column, unnested by the server into rows in one execution (:func:`_unnest_insert`).
     """
+    if not rows:
+        return
     connection = db.session.connection()
-    sql, order, converters, named = _driver_insert(connection.dialect, table, columns, None)
+    dialect = connection.dialect
+    if dialect.name == "postgresql":
+        sql, converters = _unnest_insert(dialect, table, columns)
+        rows = [_converted(row, converters) for row in rows]
+        # A tuple: one set of parameters (a list would be one set per element).
+        connection.exec_driver_sql(sql, tuple([list(column) for column in zip(*rows, strict=True)]))
+        return
+    sql, order, converters, named = _driver_insert(dialect, table, columns, None)
     if order != columns:
         rows = [tuple([row[columns.index(name)] for name in order]) for row in rows]
     if converters:
@@ -234,6 +249,28 @@ def insert_rows(table: sa.Table, columns: tuple[str, ...], rows: list[tuple]) ->
     if named:
         rows = [dict(zip(order, row, strict=True)) for row in rows]
     connection.exec_driver_sql(sql, rows)
+
+
+@lru_cache(maxsize=64)
+def _unnest_insert(dialect, table: sa.Table, columns: tuple[str, ...]) -> tuple:
+    """An INSERT of rows given as one array per column of *columns* (in that order) into
+    *table*, for PostgreSQL: its SQL, and the conversion of each column's values (as
+    :func:`_driver_insert`). One statement, the same text whatever the number of rows:
+    prepared once by the driver. unnest() of several arrays gives their elements row by
+    row, in order (https://www.postgresql.org/docs/15/functions-array.html, checked on
+    2026-12-03)."""
+    quote = dialect.identifier_preparer.quote
+    arrays = ", ".join(f"%s::{table.c[name].type.compile(dialect=dialect)}[]" for name in columns)
+    sql = (
+        f"INSERT INTO {dialect.identifier_preparer.format_table(table)} "
+        f"({', '.join(quote(name) for name in columns)}) SELECT * FROM unnest({arrays})"
+    )
+    converters = tuple(
+        (index, convert)
+        for index, name in enumerate(columns)
+        if (convert := _to_driver(table.c[name].type, dialect)) is not None
+    )
+    return sql, converters
 
 
 def _converted(row: tuple, converters: tuple) -> tuple:

@@ -680,13 +680,15 @@ def test_one_index_gives_the_seats_and_the_waiting_list_in_order(app):
     assert "ix_registrations_event_id_status" in plan and "TEMP B-TREE" not in plan, plan
 
 
-def test_answers_written_in_one_executemany_are_stored_as_sqlalchemy_stores_them(
+def test_answers_written_in_one_statement_are_stored_as_sqlalchemy_stores_them(
     app, create_event, add_question, register
 ):
     """A registration's answers go to the driver without SQLAlchemy's work on each row
-    (``database.insert_rows``); each value is converted by its column's type all the
-    same: the stored text is the one an INSERT through SQLAlchemy stores, and it reads
-    back as given, accented letters, numbers, lists and all."""
+    (``database.insert_rows``): on SQLite in one ``executemany``, on PostgreSQL in one
+    execution of one statement (an array per column). Each value is converted by its
+    column's type all the same: the stored text is the one an INSERT through SQLAlchemy
+    stores, and it reads back as given, in order, accented letters, numbers, lists and
+    all."""
     from eventsreg import database
 
     event = create_event()
@@ -700,7 +702,20 @@ def test_answers_written_in_one_executemany_are_stored_as_sqlalchemy_stores_them
     registration_id = registration.id
     db.session.execute(sa.delete(Answer).where(Answer.registration_id == registration_id))
     rows = [(registration_id, q.id, value) for q, value in zip(questions, values, strict=True)]
-    database.insert_rows(Answer.__table__, ("registration_id", "question_id", "value"), rows)
+    executed = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        executed.append((statement.split(" (")[0], executemany))
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        database.insert_rows(Answer.__table__, ("registration_id", "question_id", "value"), rows)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    postgres = db.engine.dialect.name == "postgresql"
+    assert executed == [("INSERT INTO answers", not postgres)]
+    in_order = sa.select(Answer.question_id).where(Answer.registration_id == registration_id)
+    assert list(db.session.scalars(in_order.order_by(Answer.id))) == [q.id for q in questions]
     text_column = sa.cast(Answer.value, sa.Text)
     ours = db.session.execute(
         sa.select(Answer.question_id, text_column)
