@@ -10,6 +10,7 @@ SQLite and PostgreSQL run the same code. Where they differ, it is handled here:
 - On PostgreSQL the same guarantee comes from SELECT … FOR UPDATE on the event row.
 """
 
+import json
 import sqlite3
 from collections.abc import Callable
 from functools import cache, lru_cache
@@ -222,24 +223,26 @@ def _insert_plan(model) -> tuple:
 
 def insert_rows(table: sa.Table, columns: tuple[str, ...], rows: list[tuple]) -> None:
     """INSERT *rows* (tuples of values for *columns*) into *table* in one statement on the
-    session's connection, in its transaction, the values converted as
-    :func:`_driver_insert` converts them. Nothing is read back, and what watches the
-    table is not told.
+    session's connection, in its transaction, each value stored as an INSERT through
+    SQLAlchemy stores it. Nothing is read back, and what watches the table is not told.
 
-    On SQLite the statement runs once per row (``executemany``, in the driver's C code).
-    On PostgreSQL psycopg would send one execution per row (in a pipeline, each row's
-    parameters and results handled in Python): the rows go instead as one array per
-    column, unnested by the server into rows in one execution (:func:`_unnest_insert`).
+    On SQLite the statement runs once per row (``executemany``, in the driver's C code),
+    the values converted as :func:`_driver_insert` converts them. On PostgreSQL psycopg
+    would send one execution per row, each row's parameters and results handled in
+    Python: the rows go instead as one JSON document, made into rows by the server in
+    one execution (:func:`_recordset_insert`).
     """
     if not rows:
         return
     connection = db.session.connection()
     dialect = connection.dialect
     if dialect.name == "postgresql":
-        sql, converters = _unnest_insert(dialect, table, columns)
-        rows = [_converted(row, converters) for row in rows]
-        # A tuple: one set of parameters (a list would be one set per element).
-        connection.exec_driver_sql(sql, tuple([list(column) for column in zip(*rows, strict=True)]))
+        sql, serialize, as_text = _recordset_insert(dialect, table, columns)
+        document = [dict(zip(columns, row, strict=True)) for row in rows]
+        for name in as_text:
+            for record in document:
+                record[name] = serialize(record[name])
+        connection.exec_driver_sql(sql, (serialize(document),))
         return
     sql, order, converters, named = _driver_insert(dialect, table, columns, None)
     if order != columns:
@@ -252,25 +255,40 @@ def insert_rows(table: sa.Table, columns: tuple[str, ...], rows: list[tuple]) ->
 
 
 @lru_cache(maxsize=64)
-def _unnest_insert(dialect, table: sa.Table, columns: tuple[str, ...]) -> tuple:
-    """An INSERT of rows given as one array per column of *columns* (in that order) into
-    *table*, for PostgreSQL: its SQL, and the conversion of each column's values (as
-    :func:`_driver_insert`). One statement, the same text whatever the number of rows:
-    prepared once by the driver. unnest() of several arrays gives their elements row by
-    row, in order (https://www.postgresql.org/docs/15/functions-array.html, checked on
-    2026-12-03)."""
+def _recordset_insert(dialect, table: sa.Table, columns: tuple[str, ...]) -> tuple:
+    """An INSERT into *table* of the rows of one JSON document (a list of objects keyed
+    by *columns*), for PostgreSQL: its SQL, the serializer of the document (SQLAlchemy's
+    for JSON columns) and the JSON columns, whose values go in the document as the text
+    that serializer writes for them. One statement, the same text whatever the number
+    of rows: prepared once by the driver.
+
+    json_to_recordset() gives each object as a row, in order, each value read as the type
+    declared for it (https://www.postgresql.org/docs/15/functions-json.html, checked on
+    2026-12-03). A JSON column's value is read as text, then cast: the server keeps the
+    text as written, which is what SQLAlchemy stores (read as ``json`` straight from the
+    document, a string would lose its escapes). A Python None is SQL NULL. Only columns
+    whose values JSON gives exactly are taken: whole numbers, text, true/false and JSON.
+    """
     quote = dialect.identifier_preparer.quote
-    arrays = ", ".join(f"%s::{table.c[name].type.compile(dialect=dialect)}[]" for name in columns)
+    declared, selected, as_text = [], [], []
+    for name in columns:
+        type_ = table.c[name].type
+        column_type = type_.compile(dialect=dialect)
+        if isinstance(type_, sa.JSON):
+            as_text.append(name)
+            declared.append(f"{quote(name)} TEXT")
+            selected.append(f"CAST({quote(name)} AS {column_type})")
+        elif type_.python_type in (int, str, bool):
+            declared.append(f"{quote(name)} {column_type}")
+            selected.append(quote(name))
+        else:
+            raise TypeError(f"{table.name}.{name}: {type_!r} is not written through JSON")
     sql = (
         f"INSERT INTO {dialect.identifier_preparer.format_table(table)} "
-        f"({', '.join(quote(name) for name in columns)}) SELECT * FROM unnest({arrays})"
+        f"({', '.join(quote(name) for name in columns)}) SELECT {', '.join(selected)} "
+        f"FROM json_to_recordset(%s::json) AS rows ({', '.join(declared)})"
     )
-    converters = tuple(
-        (index, convert)
-        for index, name in enumerate(columns)
-        if (convert := _to_driver(table.c[name].type, dialect)) is not None
-    )
-    return sql, converters
+    return sql, dialect._json_serializer or json.dumps, tuple(as_text)
 
 
 def _converted(row: tuple, converters: tuple) -> tuple:

@@ -737,6 +737,23 @@ def test_answers_written_in_one_statement_are_stored_as_sqlalchemy_stores_them(
     assert [a.value for a in sorted(registration.answers, key=lambda a: a.question_id)] == values
 
 
+def test_rows_written_through_json_take_only_columns_json_gives_exactly():
+    """On PostgreSQL rows go to the server as one JSON document: a column whose values
+    JSON would not give exactly (a time, say) is refused when the statement is planned,
+    not written approximately."""
+    from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
+
+    from eventsreg import database
+
+    dialect = PGDialect_psycopg()
+    sql, _serialize, as_text = database._recordset_insert(
+        dialect, Answer.__table__, ("registration_id", "question_id", "value")
+    )
+    assert "json_to_recordset" in sql and as_text == ("value",)
+    with pytest.raises(TypeError, match="created_at"):
+        database._recordset_insert(dialect, OutboxEmail.__table__, ("created_at",))
+
+
 def test_a_row_inserted_for_the_driver_is_stored_as_the_orm_stores_it(app, create_event):
     """``database.insert_new`` gives the driver each value converted by its column's type:
     times, enums, booleans, JSON and text are stored as the ORM's own INSERT stores them,
