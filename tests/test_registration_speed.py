@@ -836,6 +836,43 @@ def test_a_row_inserted_for_the_driver_is_stored_as_the_orm_stores_it(app, creat
     db.session.rollback()
 
 
+@pytest.fixture(params=["driver", "sqlalchemy"])
+def statement_path(request, app):
+    """How ``database.run`` runs a statement: on the driver's cursor, or through SQLAlchemy
+    when something listens to the statements (a listener that does nothing)."""
+    if request.param == "driver":
+        yield request.param
+        return
+
+    def listener(*_args):
+        pass
+
+    sa.event.listen(db.engine, "before_cursor_execute", listener)
+    yield request.param
+    sa.event.remove(db.engine, "before_cursor_execute", listener)
+
+
+def test_a_statement_given_to_the_driver_fails_as_sqlalchemy_fails(app, statement_path):
+    """A driver's error comes out of ``database.run`` as SQLAlchemy raises it, whichever
+    way the statement ran: a broken constraint is an IntegrityError (a registration
+    racing another of the same address relies on it), and a connection found closed is
+    dropped, the next request getting a working one."""
+    from eventsreg import database
+
+    connection = db.session.connection()
+    with pytest.raises(sa.exc.IntegrityError):
+        database.run(connection, "INSERT INTO registrations (event_id) VALUES (NULL)", ())
+    db.session.rollback()
+
+    connection = db.session.connection()
+    connection.connection.dbapi_connection.close()
+    with pytest.raises(sa.exc.DBAPIError) as raised:
+        database.run(connection, "SELECT 1", ())
+    assert raised.value.connection_invalidated
+    db.session.rollback()
+    assert database.run(db.session.connection(), "SELECT 1", ()) == (1,)
+
+
 def test_a_row_read_for_the_driver_is_the_row_sqlalchemy_reads(app, create_event, register):
     """``database.read_row`` runs the reads every registration makes (the event's version,
     the lock, the seats and an earlier registration) with the driver's own parameters:
