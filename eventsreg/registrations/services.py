@@ -255,9 +255,9 @@ def _answers_summary(event: Event, answers: dict[int, object]) -> list:
 
 
 def _insert_answers(registration: Registration, answers: dict[int, object]) -> None:
-    """Write a new registration's *answers* (question id → value) in one statement, run
-    for all its rows at once (``executemany``: the statement is compiled once and kept;
-    a multi-row VALUES would be compiled anew for each number of answers)."""
+    """Write a new registration's *answers* (question id → value) in one statement for
+    all its rows (``database.insert_rows``: its text the same whatever the number of
+    answers, compiled once and kept)."""
     if answers:
         registration_id = registration.id
         # On the session's connection: no listener of the session's statements watches
