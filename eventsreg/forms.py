@@ -24,17 +24,24 @@ def clean_text(value):
     """Normalise submitted text: NFC, no control characters, CRLF to LF, trimmed."""
     if not isinstance(value, str):
         return value
+    if value.isascii() and value.isprintable():
+        # Most of what a form sends: nothing to normalise, remove or turn into LF (tab
+        # and line breaks are not printable, every control character is outside this).
+        return value.strip()
     value = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")
     return _UNWANTED.sub("", value).strip()
+
+
+_LINE_BREAK = re.compile(r"\s*\n\s*")
 
 
 def clean_line(value):
     """Like :func:`clean_text`, for one-line fields: line breaks become spaces (a name
     with a line break would break the email header it goes into)."""
     value = clean_text(value)
-    if not isinstance(value, str):
+    if not isinstance(value, str) or "\n" not in value:
         return value
-    return re.sub(r"\s*\n\s*", " ", value)
+    return _LINE_BREAK.sub(" ", value)
 
 
 class _TokenWhenShown:
