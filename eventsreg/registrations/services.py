@@ -258,15 +258,15 @@ def _insert_answers(registration: Registration, answers: dict[int, object]) -> N
     """Write a new registration's *answers* (question id → value) in one statement for
     all its rows (``database.insert_rows``: its text the same whatever the number of
     answers, compiled once and kept)."""
-    if answers:
-        registration_id = registration.id
-        # On the session's connection: no listener of the session's statements watches
-        # answers (site.page_cache watches the event page's tables).
-        database.insert_rows(
-            Answer.__table__,
-            _ANSWER_COLUMNS,
-            [(registration_id, qid, value) for qid, value in answers.items()],
-        )
+    registration_id = registration.id
+    # On the session's connection (nothing is written without answers): no listener of
+    # the session's statements watches answers (site.page_cache watches the event page's
+    # tables).
+    database.insert_rows(
+        Answer.__table__,
+        _ANSWER_COLUMNS,
+        [(registration_id, qid, value) for qid, value in answers.items()],
+    )
     # Read from the database if anything asks for them before the commit.
     db.session.expire(registration, ["answers"])
 
